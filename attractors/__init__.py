@@ -1,0 +1,16 @@
+"""attractors: the numerics of the book *attractor-notes*.
+
+Small, numba-accelerated functions on NumPy arrays (patterns as rows, shape
+``(P, N)``), each validated at its public entry point and tested against a
+plain NumPy reference.  Modules, and the chapters that derive them:
+
+- :mod:`attractors.ledger`     -- the claims ledger (every chapter)
+- :mod:`attractors.numerics`   -- stable log-sum-exp, softmax, log-cosh, Langevin function (primer)
+- :mod:`attractors.hopfield`   -- discrete Hopfield networks, Glauber dynamics (Part II)
+- :mod:`attractors.meanfield`  -- Curie-Weiss and Hopfield mean-field theory (Part II)
+- :mod:`attractors.modern`     -- modern (dense, log-sum-exp) Hopfield networks (Part III)
+- :mod:`attractors.layers`     -- Hopfield layers with forward and backward passes (Part III)
+- :mod:`attractors.bench`      -- benchmarks of every kernel against its reference
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,97 @@
+"""Input validation and random-number plumbing shared by the public functions.
+
+Every public function of :mod:`attractors` validates its arguments here and
+raises ``TypeError`` / ``ValueError`` whose message names the argument, then
+hands plain contiguous arrays to its private numba kernel.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["as_generator", "as_array", "as_patterns", "as_spins", "as_positive", "as_int"]
+
+
+def as_generator(rng, name: str = "rng") -> np.random.Generator:
+    """Return a ``numpy.random.Generator`` from a seed, a Generator or ``None``.
+
+    ``None`` gives a fresh, unseeded generator; an ``int`` or a
+    ``SeedSequence`` seeds a new one; a Generator is returned as it is (so
+    draws advance the caller's stream).  Same seed, same result.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (numbers.Integral, np.random.SeedSequence)):
+        if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng < 0:
+            raise ValueError(f"{name} must be a non-negative seed; got {rng}")
+        if isinstance(rng, bool):
+            raise TypeError(f"{name} must be a seed, a SeedSequence or a numpy Generator; got bool")
+        return np.random.default_rng(rng)
+    raise TypeError(f"{name} must be a seed, a SeedSequence or a numpy Generator; got {type(rng).__name__}")
+
+
+def as_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, dtype=np.float64,
+             finite: bool = True) -> np.ndarray:
+    """Convert ``x`` to a C-contiguous array of ``dtype``, checking its rank and finiteness."""
+    arr = np.asarray(x)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name} must be a numeric array; got {type(x).__name__} of dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be real")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else ndim
+        if arr.ndim not in allowed:
+            raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimension(s); got shape {arr.shape}")
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    if finite and np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return arr
+
+
+def as_patterns(patterns, name: str = "patterns", *, binary: bool = False) -> np.ndarray:
+    """Patterns as rows, shape ``(P, N)`` float64; a 1-D input is one pattern.
+
+    With ``binary=True`` every entry must be ``+1`` or ``-1``.
+    """
+    arr = as_array(patterns, name, ndim=(1, 2))
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one pattern and one unit; got shape {arr.shape}")
+    if binary and not np.all(np.abs(arr) == 1.0):
+        raise ValueError(f"{name} must contain only +1 and -1")
+    return arr
+
+
+def as_spins(s, n: int | None = None, name: str = "s") -> np.ndarray:
+    """A state of ±1 spins (1-D, or a batch as rows), float64, optionally of length ``n``."""
+    arr = as_array(s, name, ndim=(1, 2))
+    if n is not None and arr.shape[-1] != n:
+        raise ValueError(f"{name} must have {n} units; got shape {arr.shape}")
+    if not np.all(np.abs(arr) == 1.0):
+        raise ValueError(f"{name} must contain only +1 and -1")
+    return arr
+
+
+def as_positive(x, name: str, *, allow_inf: bool = False, allow_zero: bool = False) -> float:
+    """A real scalar > 0 (or >= 0 with ``allow_zero``); ``inf`` only with ``allow_inf``."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a real number; got {type(x).__name__}")
+    v = float(x)
+    if math.isnan(v) or (math.isinf(v) and not allow_inf):
+        raise ValueError(f"{name} must be finite; got {v}")
+    if v < 0 or (v == 0 and not allow_zero):
+        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}; got {v}")
+    return v
+
+
+def as_int(x, name: str, *, minimum: int = 0) -> int:
+    """An integer >= ``minimum``."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {type(x).__name__}")
+    if int(x) < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {x}")
+    return int(x)

@@ -1,0 +1,338 @@
+"""The claims ledger: one line per checked statement of the book.
+
+Every chapter of the book restates a derivation from one of its sources and
+then *checks* it numerically.  The check goes through :func:`check`, which
+compares a measured quantity ``m`` with the value or bound ``e`` that the
+derivation predicts, under a tolerance that the chapter derives from the
+statistics of the measurement (a standard error, a discretisation order):
+
+=============  ==========================================
+relation       the check passes when
+=============  ==========================================
+``"=="``       ``|m - e| <= atol + rtol * |e|`` (elementwise, all)
+``"<="``       ``m <= e + atol + rtol * |e|``
+``">="``       ``m >= e - atol - rtol * |e|``
+``"<"``        ``m < e``
+``">"``        ``m > e``
+=============  ==========================================
+
+and prints one line::
+
+    CLAIM <id> <status> <summary> [<numbers>]
+
+``<id>`` is ``<SRC>/<label>`` where ``SRC`` is one of ``LF``, ``CHN``, ``FEP``,
+``NLR`` (the four sources of the book, see ``book/intro.md``) or ``LIT``
+(literature beyond them).  ``<status>`` says what the check means for the
+*source's* statement:
+
+* ``verified`` -- the statement holds as written;
+* ``partial``  -- it holds only under a condition the source does not state
+  (the chapter names the condition, and the check tests the corrected form);
+* ``refuted``  -- it is wrong as written (the check confirms the
+  counter-example or the corrected statement).
+
+Whatever the status, the *comparison* must hold: when it does not,
+:func:`check` raises :class:`ClaimFailed` (an ``AssertionError``), so the
+notebook fails to execute and nbval fails in CI.
+
+Running ``python -m attractors.ledger book/`` collects the ``CLAIM`` lines
+from the stored outputs of every notebook below ``book/`` and prints one
+tab-separated row per claim: ``id  source  status  notebook  summary``.
+The ledger appendix of the book shows the same table.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+__all__ = [
+    "SOURCES",
+    "STATUSES",
+    "RELATIONS",
+    "Claim",
+    "ClaimFailed",
+    "check",
+    "collect",
+    "format_value",
+    "main",
+    "session_claims",
+    "summary",
+]
+
+#: Source tags allowed in a claim id, with the document each one names.
+SOURCES = {
+    "LF": "Lyapunov Function (notes on relaxation, free energy, recall and learning)",
+    "CHN": "Catacchini, Magrini Alunno, Ferracci, Continuous Hopfield Networks (2024)",
+    "FEP": "Attractor neural networks and the free energy principle (manuscript)",
+    "NLR": "Lotito, Neural Learning Rules from Associative Networks Theory",
+    "LIT": "literature beyond the four sources",
+}
+STATUSES = ("verified", "partial", "refuted")
+RELATIONS = ("==", "<=", ">=", "<", ">")
+
+_ID_RE = re.compile(r"^(LF|CHN|FEP|NLR|LIT)/[A-Za-z0-9][A-Za-z0-9_.:+-]*$")
+_LINE_RE = re.compile(r"^CLAIM (\S+) (verified|partial|refuted) (.*)$")
+
+#: Magnitudes below this are printed as ``<1e-12``: they are round-off, and
+#: their exact digits differ between machines and BLAS builds.
+TINY = 1e-12
+
+
+#: Claims checked (and printed) in this Python process, in order.
+_SESSION: list["Claim"] = []
+
+
+class ClaimFailed(AssertionError):
+    """Raised by :func:`check` when the measured value contradicts the claim."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row of the ledger."""
+
+    id: str
+    status: str
+    summary: str
+    notebook: str = ""
+
+    @property
+    def source(self) -> str:
+        return self.id.split("/", 1)[0]
+
+    def row(self) -> str:
+        return "\t".join([self.id, self.source, self.status, self.notebook, self.summary])
+
+
+def format_value(x: Any, digits: int = 4) -> str:
+    """Format a number (or a small array) for a ledger line, machine-independently.
+
+    Floats get ``digits`` significant digits; magnitudes below ``TINY`` print
+    as ``<1e-12`` (round-off, whose digits are not reproducible); arrays are
+    summarised by their largest magnitude.
+    """
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    arr = np.asarray(x)
+    if arr.ndim > 0:
+        if arr.size == 0:
+            return "[]"
+        return f"max|.|={format_value(float(np.max(np.abs(arr))), digits)}"
+    v = float(arr)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v != 0.0 and abs(v) < TINY:
+        return "<1e-12" if v > 0 else ">-1e-12"
+    return f"{v:.{digits}g}"
+
+
+def _validate(claim_id: str, status: str, relation: str, atol: float, rtol: float) -> None:
+    if not isinstance(claim_id, str) or not _ID_RE.match(claim_id):
+        raise ValueError(
+            f"claim_id must look like '<SRC>/<label>' with SRC in {sorted(SOURCES)}; got {claim_id!r}"
+        )
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}; got {status!r}")
+    if relation not in RELATIONS:
+        raise ValueError(f"relation must be one of {RELATIONS}; got {relation!r}")
+    for name, tol in (("atol", atol), ("rtol", rtol)):
+        if not isinstance(tol, (int, float, np.floating, np.integer)) or not math.isfinite(tol) or tol < 0:
+            raise ValueError(f"{name} must be a finite number >= 0; got {tol!r}")
+
+
+def _holds(measured: np.ndarray, expected: np.ndarray, relation: str, atol: float, rtol: float) -> bool:
+    slack = atol + rtol * np.abs(expected)
+    if relation == "==":
+        if measured.dtype == bool or expected.dtype == bool:
+            ok = measured == expected
+        else:
+            ok = np.abs(measured - expected) <= slack
+    elif relation == "<=":
+        ok = measured <= expected + slack
+    elif relation == ">=":
+        ok = measured >= expected - slack
+    elif relation == "<":
+        ok = measured < expected
+    else:  # ">"
+        ok = measured > expected
+    # NaN anywhere makes the comparison false, as it should.
+    return bool(np.all(ok))
+
+
+def check(
+    claim_id: str,
+    summary: str,
+    measured: Any,
+    expected: Any = True,
+    *,
+    relation: str = "==",
+    atol: float = 0.0,
+    rtol: float = 0.0,
+    status: str = "verified",
+    digits: int = 4,
+    show_values: bool = True,
+    quiet: bool = False,
+) -> None:
+    """Check one claim of the book and print its ledger line.
+
+    Parameters
+    ----------
+    claim_id : str
+        ``<SRC>/<label>``, e.g. ``"CHN/thm-2.1"``; SRC is one of
+        ``LF, CHN, FEP, NLR, LIT``.
+    summary : str
+        One sentence saying what was checked (no newlines).
+    measured : float, int, bool or array_like
+        The value the notebook computed.
+    expected : float, int, bool or array_like, default True
+        The value or bound the derivation predicts.  With the default, a
+        boolean ``measured`` is checked to be true.
+    relation : {"==", "<=", ">=", "<", ">"}
+        How ``measured`` must relate to ``expected`` (see the module docstring).
+    atol, rtol : float
+        Absolute and relative tolerance; they should come from the statistics
+        of the measurement (standard errors, discretisation order).
+    status : {"verified", "partial", "refuted"}
+        What the check means for the source's statement (module docstring).
+    digits : int
+        Significant digits of the numbers printed on the ledger line.  Choose
+        them so that the printed digits are reproducible (nbval compares them).
+    show_values : bool, default True
+        Print the numbers on the ledger line.  Set it to False for claims about
+        round-off (errors of a few ulps), whose digits depend on the CPU and the
+        math library: print those numbers in a cell tagged
+        ``nbval-ignore-output`` instead.
+    quiet : bool
+        Do not print the line and do not record it (for unit tests).
+
+    Returns
+    -------
+    None
+        (So that a notebook cell ending with a check displays nothing more.)
+        The claim is recorded for :func:`summary` and :func:`session_claims`.
+
+    Raises
+    ------
+    ClaimFailed
+        When the comparison does not hold (also for NaN).
+    ValueError
+        When an argument is malformed (bad id, status, relation or tolerance,
+        a summary with a newline, or shapes that do not broadcast).
+    """
+    _validate(claim_id, status, relation, atol, rtol)
+    if not isinstance(summary, str) or not summary.strip() or "\n" in summary:
+        raise ValueError("summary must be a non-empty single-line string")
+    m = np.asarray(measured)
+    e = np.asarray(expected)
+    for name, arr in (("measured", m), ("expected", e)):
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be a real number, a boolean or a real array; got dtype {arr.dtype}")
+    try:
+        np.broadcast_shapes(m.shape, e.shape)
+    except ValueError as exc:
+        raise ValueError(f"measured {m.shape} and expected {e.shape} do not broadcast") from exc
+    ok = _holds(m, e, relation, float(atol), float(rtol))
+
+    if relation == "==" and (m.ndim > 0 or e.ndim > 0) and m.dtype != bool and e.dtype != bool:
+        dev = np.max(np.abs(m - e)) if np.broadcast(m, e).size else 0.0
+        numbers = f"max|measured-expected|={format_value(float(dev), digits)} over {np.broadcast(m, e).size} values"
+    else:
+        numbers = f"measured={format_value(measured, digits)} {relation} expected={format_value(expected, digits)}"
+    if atol:
+        numbers += f" atol={format_value(atol, 2)}"
+    if rtol:
+        numbers += f" rtol={format_value(rtol, 2)}"
+    if not show_values:  # round-off-level numbers and tolerances: the summary states the bound
+        numbers = f"measured {relation} expected: holds"
+    line = f"CLAIM {claim_id} {status} {summary.strip()} [{numbers}]"
+    if not ok:
+        raise ClaimFailed(f"claim {claim_id} does not hold: {summary.strip()} [{numbers}]")
+    if not quiet:
+        print(line)
+        _SESSION.append(Claim(claim_id, status, f"{summary.strip()} [{numbers}]"))
+
+
+def session_claims() -> list[Claim]:
+    """The claims checked and printed so far in this process (this notebook's kernel)."""
+    return list(_SESSION)
+
+
+def summary() -> None:
+    """Print the ids and statuses of the claims this notebook checked, with counts.
+
+    Chapters end with it, so that a reader sees at a glance which ledger lines
+    the chapter added.
+    """
+    claims = session_claims()
+    counts = {s: sum(c.status == s for c in claims) for s in STATUSES}
+    print(f"{len(claims)} claims checked: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES))
+    for c in claims:
+        print(f"  {c.status:9s} {c.id}")
+
+
+def _iter_output_text(nb: dict) -> Iterable[str]:
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stdout":
+                text = out.get("text", "")
+                yield "".join(text) if isinstance(text, list) else text
+
+
+def collect(root: str | Path = "book") -> list[Claim]:
+    """Collect the ledger lines from the stored outputs of the notebooks below ``root``.
+
+    Notebooks in ``_build``, ``.ipynb_checkpoints`` and hidden folders are
+    skipped.  The ``notebook`` field is the path relative to ``root``.
+    """
+    root = Path(root)
+    if not root.exists():
+        raise ValueError(f"root does not exist: {root}")
+    paths = [root] if root.is_file() else sorted(root.rglob("*.ipynb"))
+    claims: list[Claim] = []
+    for path in paths:
+        rel = path.relative_to(root) if root.is_dir() else Path(path.name)
+        if any(part.startswith((".", "_build")) for part in rel.parts):
+            continue
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for text in _iter_output_text(nb):
+            for line in text.splitlines():
+                match = _LINE_RE.match(line.strip())
+                if match:
+                    cid, status, summary = match.groups()
+                    claims.append(Claim(cid, status, summary, rel.with_suffix("").as_posix()))
+    return claims
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m attractors.ledger [ROOT]`` prints the ledger as TSV."""
+    argv = sys.argv[1:] if argv is None else argv
+    if any(a in ("-h", "--help") for a in argv):
+        print("usage: python -m attractors.ledger [ROOT]   (default ROOT: book/)")
+        print("Prints one tab-separated row per claim: id, source, status, notebook, summary.")
+        return 0
+    root = argv[0] if argv else "book"
+    try:
+        claims = collect(root)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for claim in claims:
+        print(claim.row())
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

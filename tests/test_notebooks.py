@@ -1,0 +1,103 @@
+"""Hygiene of the book: every notebook executed cleanly and in order, listed in the toc, portable."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+NOTEBOOKS = sorted(p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+MACHINE_PATH = re.compile(r"(?<![\w:/.~])/(?:home|root|tmp|work|Users|private|var/folders)/[\w.-]+|site-packages|\.venv/")
+
+
+def _toc_entries() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    entries = [toc["root"]]
+
+    def walk(items):
+        for item in items or []:
+            if "file" in item:
+                entries.append(item["file"])
+            walk(item.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return entries
+
+
+def _resolve(entry: str) -> Path | None:
+    for suffix in ("", ".ipynb", ".md"):
+        p = ROOT / f"{entry}{suffix}"
+        if p.is_file():
+            return p
+    return None
+
+
+def _text(out: dict) -> str:
+    if "text" in out:
+        t = out["text"]
+    else:
+        t = out.get("data", {}).get("text/plain", "")
+    return "".join(t) if isinstance(t, list) else t
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found under book/"
+
+
+def test_every_toc_entry_exists():
+    missing = [e for e in _toc_entries() if _resolve(e) is None]
+    assert not missing, f"toc entries without a file: {missing}"
+
+
+def test_every_notebook_is_in_the_toc():
+    listed = {_resolve(e) for e in _toc_entries()}
+    orphans = [str(p.relative_to(ROOT)) for p in NOTEBOOKS if p not in listed]
+    assert not orphans, f"notebooks missing from _toc.yml: {orphans}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_notebook_hygiene(path):
+    nb = json.loads(path.read_text())
+    assert nb["metadata"]["kernelspec"]["name"] == "python3", "kernel must be python3"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    counts = [c.get("execution_count") for c in code]
+    assert counts == list(range(1, len(code) + 1)), \
+        f"code cells must be executed in order 1..n from a clean kernel (make refresh); got {counts}"
+    for i, cell in enumerate(code, start=1):
+        src = "".join(cell["source"])
+        assert not re.search(r"^\s*[!%]pip|MPLBACKEND", src, re.M), f"cell {i}: no !pip / MPLBACKEND"
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error", f"cell {i} stores an error"
+            assert not (out["output_type"] == "stream" and out.get("name") == "stderr"), \
+                f"cell {i} writes to stderr: {_text(out)[:200]!r}"
+            text = _text(out)
+            assert not MACHINE_PATH.search(text), f"cell {i} output shows a machine-specific path"
+            assert "at 0x" not in text, f"cell {i} output shows an object address"
+            assert not re.search(r"np\.float64\(|np\.int64\(", text), f"cell {i} prints a bare NumPy scalar"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_notebook_checks_claims_and_opens_properly(path):
+    nb = json.loads(path.read_text())
+    first = "".join(nb["cells"][0]["source"])
+    assert first.lstrip().startswith("# "), "the first cell is a markdown title"
+    if path.parent.name.startswith("part"):
+        assert "What this chapter reproduces" in first, "chapters open with what they reproduce"
+        outputs = "".join(_text(o) for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
+        assert "CLAIM " in outputs, "a chapter checks at least one claim through the ledger"
+        assert any(c["cell_type"] == "markdown" and "## Summary" in "".join(c["source"]) for c in nb["cells"]), \
+            "chapters close with a summary"
+
+
+def test_no_machine_paths_in_tracked_text_files():
+    bad = []
+    for p in list(ROOT.glob("*.md")) + list(ROOT.glob("*.yml")) + list((ROOT / "attractors").glob("*.py")) \
+            + list(BOOK.rglob("*.md")):
+        if re.search(r"(?<![\w:/.~])/(?:tmp|home|root|work)/[\w.-]+|site-packages/|/\.venv/", p.read_text()):
+            bad.append(str(p.relative_to(ROOT)))
+    assert not bad, f"machine-specific paths in {bad}"

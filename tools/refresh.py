@@ -1,0 +1,84 @@
+"""Re-execute the book's notebooks in place, each from a clean kernel in its own folder.
+
+Usage: ``python tools/refresh.py [NOTEBOOK ...]`` (what ``make refresh`` runs).
+Without arguments every notebook listed in ``_toc.yml`` is executed, in toc
+order, with the ledger appendix last (it reads the other notebooks' stored
+outputs).  A notebook whose execution raises is left unchanged on disk and the
+script exits non-zero.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+LEDGER_NOTEBOOK = "book/appendix/ledger.ipynb"
+
+
+def toc_notebooks() -> list[Path]:
+    """Notebooks named in _toc.yml, in toc order (a file entry may omit its suffix)."""
+    text = (ROOT / "_toc.yml").read_text()
+    entries = re.findall(r"(?:file|root):\s*([\w./-]+)", text)
+    out = []
+    for entry in entries:
+        path = ROOT / entry
+        nb = path if path.suffix == ".ipynb" else path.with_suffix(".ipynb")
+        if nb.exists():
+            out.append(nb)
+    return out
+
+
+def execute(path: Path, timeout: int = 900) -> float:
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+    )
+    t0 = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - t0
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+    return elapsed
+
+
+def main(argv: list[str]) -> int:
+    os.environ.pop("MPLBACKEND", None)
+    if argv:
+        paths = [Path(a).resolve() for a in argv]
+    else:
+        paths = toc_notebooks()
+        ledger = (ROOT / LEDGER_NOTEBOOK).resolve()
+        paths = [p for p in paths if p.resolve() != ledger] + ([ledger] if ledger.exists() else [])
+    failed = []
+    for path in paths:
+        rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        try:
+            elapsed = execute(path)
+            print(f"executed {rel} in {elapsed:.1f} s", flush=True)
+        except Exception as exc:  # report and go on with the others
+            failed.append(rel)
+            print(f"FAILED {rel}: {type(exc).__name__}: {str(exc)[-2000:]}", file=sys.stderr, flush=True)
+    if failed:
+        print("failed: " + ", ".join(map(str, failed)), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
