@@ -13,6 +13,11 @@ JOBS   ?= 2
 
 # Inline figures must be stored in the notebooks: never inherit a non-interactive backend.
 unexport MPLBACKEND
+# One BLAS thread per process: printed digits then do not depend on the machine's core count,
+# and the two nbval workers do not oversubscribe the cores.
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: all venv book test pytest nbval bookcheck refresh ledger bench lab clean
@@ -36,9 +41,10 @@ test: pytest nbval bookcheck
 pytest: $(STAMP)
 	$(BIN)/python -m pytest tests -q
 
+# Notebooks run in parallel, one whole notebook per worker (--dist loadfile keeps a notebook's cells together).
 nbval: $(STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with .ci/nbval-sanitize.cfg \
-		-p no:cacheprovider -q book
+		-p no:cacheprovider -q -n $(JOBS) --dist loadfile book
 
 bookcheck: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going

@@ -1,0 +1,688 @@
+r"""Discrete Hopfield networks: Hebbian couplings, energies, Glauber dynamics, exact Markov chains.
+
+Part II of the book (Chapters 4 and 5, after [CHN] section 2.1) derives what is
+implemented here.
+
+States and couplings
+    A state is a vector of Ising spins :math:`s \in \{-1, +1\}^N`; patterns are
+    rows :math:`\xi^\mu`, shape ``(P, N)``.  Hebb's rule
+    :math:`J = \Xi^\top \Xi / N` with the diagonal set to zero
+    (:func:`hebbian`, [CHN] Def. 2.1.4).  The overlaps are
+    :math:`m^\mu = \xi^\mu \cdot s / N` (:func:`overlaps`).
+
+Energy (Lyapunov function, Hamiltonian)
+    :math:`L(s) = -\tfrac12 s^\top J s - h^\top s` (:func:`energy`, [CHN]
+    Lemma 2.1.1 and Thm. 2.1).  The local field is :math:`\phi_i(s) = \sum_j J_{ij}
+    s_j + h_i`.
+
+Glauber dynamics (:func:`run`)
+    One update picks a site :math:`i` and sets :math:`s_i = +1` with the
+    heat-bath probability
+
+    .. math:: \Pr[s_i = +1] = \frac{1}{1 + e^{-2\beta\phi_i(s)}}
+              = \tfrac12\bigl(1 + \tanh\beta\phi_i(s)\bigr),
+
+    ([CHN] Lemma 2.1.3); at :math:`\beta = \infty` this is
+    :math:`s_i \leftarrow \operatorname{sgn}\phi_i(s)`, a tie
+    (:math:`\phi_i = 0`) keeping the spin.  *Sequential* mode: one sweep is
+    :math:`N` updates at uniformly random sites (the chain of
+    :func:`transition_matrix`).  *Parallel* (Little) mode: every site at once
+    from the same old state.  The sequential kernel keeps the fields
+    up to date: flipping spin :math:`k` adds :math:`2 s_k^{\rm new} J_{:,k}` to
+    :math:`\phi`, read as a row of :math:`J^\top` (C-ordered), which is
+    :math:`J` itself when :math:`J` is symmetric.
+
+Exact chain for small N
+    :func:`all_states` enumerates :math:`\{-1,1\}^N` (index :math:`k` has spin
+    :math:`i` up iff bit :math:`i` of :math:`k` is 1); :func:`transition_matrix`
+    is the row-stochastic random-site Glauber matrix :math:`W`;
+    :func:`stationary` solves :math:`pW = p`; :func:`gibbs` is
+    :math:`e^{-\beta L}/Z` and :func:`free_energy` the Gibbs functional
+    :math:`F[p] = \langle L\rangle_p + T\sum p\ln p` ([CHN] Thm. 2.2).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from numba import njit
+from scipy.special import expit
+
+from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins
+from attractors.numerics import logsumexp, softmax
+
+__all__ = [
+    "TIE_RTOL",
+    "hebbian",
+    "energy",
+    "overlaps",
+    "local_field",
+    "run",
+    "run_reference",
+    "trajectory",
+    "transition_counts",
+    "all_states",
+    "state_index",
+    "transition_matrix",
+    "stationary",
+    "gibbs",
+    "log_partition",
+    "free_energy",
+    "parallel_orbit",
+    "benchmarks",
+]
+
+#: A field with ``|phi_i| <= TIE_RTOL * (sum_j |J_ij| + |h_i|)`` counts as a tie at
+#: beta = inf (the spin is kept).  Exact ties (e.g. Hebbian fields, multiples of
+#: 1/N) reach the kernels polluted by round-off of order ``eps * sum_j |J_ij|`` that
+#: grows slowly with the number of incremental field updates; true non-zero
+#: fields this small do not occur for couplings of one scale.
+TIE_RTOL = 1e-9
+
+
+# ----------------------------------------------------------------------------
+# validation helpers
+# ----------------------------------------------------------------------------
+
+def _couplings(J, name: str = "J") -> np.ndarray:
+    J = as_array(J, name, ndim=2)
+    if J.shape[0] != J.shape[1] or J.shape[0] == 0:
+        raise ValueError(f"{name} must be a non-empty square matrix; got shape {J.shape}")
+    return J
+
+
+def _field(h, n: int, name: str = "h") -> np.ndarray:
+    if h is None:
+        return np.zeros(n)
+    h = as_array(h, name, ndim=(0, 1))
+    if h.ndim == 0:
+        return np.full(n, float(h))
+    if h.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},); got {h.shape}")
+    return h
+
+
+def _beta(beta) -> float:
+    return as_positive(beta, "beta", allow_inf=True)
+
+
+def _tie_tol(J: np.ndarray, h: np.ndarray) -> np.ndarray:
+    return TIE_RTOL * (np.abs(J).sum(axis=1) + np.abs(h))
+
+
+# ----------------------------------------------------------------------------
+# couplings, energies, overlaps
+# ----------------------------------------------------------------------------
+
+def hebbian(patterns) -> np.ndarray:
+    r"""Hebbian couplings :math:`J = \Xi^\top\Xi/N` with zero diagonal ([CHN] Def. 2.1.4).
+
+    Parameters
+    ----------
+    patterns : array_like, shape (P, N) or (N,)
+        Patterns of ±1 as rows; a 1-D array is one pattern.
+
+    Returns
+    -------
+    J : ndarray, shape (N, N), float64, C-contiguous
+        :math:`J_{ij} = N^{-1}(1-\delta_{ij})\sum_\mu \xi_i^\mu \xi_j^\mu`.
+    """
+    xi = as_patterns(patterns, "patterns", binary=True)
+    n = xi.shape[1]
+    J = np.ascontiguousarray(xi.T @ xi) / n
+    np.fill_diagonal(J, 0.0)
+    return np.ascontiguousarray(J, dtype=np.float64)
+
+
+def energy(J, s, h=None):
+    r"""Lyapunov function / Hamiltonian :math:`L(s) = -\tfrac12 s^\top J s - h^\top s`.
+
+    [CHN] Lemma 2.1.1 (as the Lyapunov function :math:`L_{J,h}`) and Thm. 2.1
+    (as :math:`\mathcal H_{J,h}`).
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+    s : array_like, shape (N,) or (B, N)
+        ±1 state, or a batch of states as rows.
+    h : array_like, shape (N,) or scalar, optional
+        External field (default 0).
+
+    Returns
+    -------
+    float or ndarray of shape (B,)
+    """
+    J = _couplings(J)
+    n = J.shape[0]
+    s = as_spins(s, n, "s")
+    h = _field(h, n)
+    e = -0.5 * np.sum((s @ J.T) * s, axis=-1) - s @ h
+    return float(e) if s.ndim == 1 else e
+
+
+def local_field(J, s, h=None) -> np.ndarray:
+    r"""Local fields :math:`\phi_i(s) = \sum_j J_{ij}s_j + h_i` (state or batch of rows)."""
+    J = _couplings(J)
+    n = J.shape[0]
+    s = as_spins(s, n, "s")
+    return s @ J.T + _field(h, n)
+
+
+def overlaps(patterns, s):
+    r"""Overlaps :math:`m^\mu = \xi^\mu\cdot s/N`.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (P, N) or (N,)
+    s : array_like, shape (N,) or (B, N)
+
+    Returns
+    -------
+    ndarray, shape (P,) for one state, (B, P) for a batch.
+    """
+    xi = as_patterns(patterns, "patterns")
+    s = as_spins(s, xi.shape[1], "s")
+    return (s @ xi.T) / xi.shape[1]
+
+
+# ----------------------------------------------------------------------------
+# Glauber kernels
+# ----------------------------------------------------------------------------
+
+@njit(cache=True)
+def _p_up(x):
+    # 1 / (1 + exp(-x)) without overflow, x = 2 beta phi
+    if x >= 0.0:
+        return 1.0 / (1.0 + np.exp(-x))
+    e = np.exp(x)
+    return e / (1.0 + e)
+
+
+@njit(cache=True)
+def _new_spin(si, phi, tol, beta, rng):
+    if np.isinf(beta):
+        if phi > tol:
+            return 1.0
+        if phi < -tol:
+            return -1.0
+        return si
+    u = rng.random()
+    return 1.0 if u < _p_up(2.0 * beta * phi) else -1.0
+
+
+@njit(cache=True)
+def _overlap_row(xi, s, out):
+    p, n = xi.shape
+    for mu in range(p):
+        acc = 0.0
+        for j in range(n):
+            acc += xi[mu, j] * s[j]
+        out[mu] = acc / n
+
+
+@njit(cache=True)
+def _fields(J, s, h, out):
+    n = J.shape[0]
+    for i in range(n):
+        acc = h[i]
+        for j in range(n):
+            acc += J[i, j] * s[j]
+        out[i] = acc
+
+
+@njit(cache=True)
+def _fields_tol(J, s, h, out, tol, rtol):
+    # fields and the tie tolerance rtol * (sum_j |J_ij| + |h_i|) in one pass over J
+    n = J.shape[0]
+    for i in range(n):
+        acc = h[i]
+        a = abs(h[i])
+        for j in range(n):
+            acc += J[i, j] * s[j]
+            a += abs(J[i, j])
+        out[i] = acc
+        tol[i] = rtol * a
+
+
+@njit(cache=True)
+def _is_symmetric(J):
+    n = J.shape[0]
+    b = 64
+    for i0 in range(0, n, b):
+        for j0 in range(i0, n, b):
+            for i in range(i0, min(i0 + b, n)):
+                for j in range(max(j0, i + 1), min(j0 + b, n)):
+                    if J[i, j] != J[j, i]:
+                        return False
+    return True
+
+
+@njit(cache=True)
+def _seq_kernel(J, Jt, s, h, beta, sweeps, rng, xi, m):
+    n = s.shape[0]
+    phi = np.empty(n)
+    tol = np.empty(n)
+    _fields_tol(J, s, h, phi, tol, TIE_RTOL)
+    track = xi.shape[0] > 0
+    if track:
+        _overlap_row(xi, s, m[0])
+    flips = 0
+    for t in range(sweeps):
+        for _ in range(n):
+            i = int(rng.random() * n)
+            new = _new_spin(s[i], phi[i], tol[i], beta, rng)
+            if new != s[i]:
+                s[i] = new
+                c = 2.0 * new
+                for j in range(n):
+                    phi[j] += c * Jt[i, j]
+                flips += 1
+        if track:
+            _overlap_row(xi, s, m[t + 1])
+    return flips
+
+
+@njit(cache=True)
+def _par_kernel(J, s, h, beta, sweeps, rng, xi, m):
+    n = s.shape[0]
+    phi = np.empty(n)
+    tol = np.empty(n)
+    _fields_tol(J, s, h, phi, tol, TIE_RTOL)
+    track = xi.shape[0] > 0
+    if track:
+        _overlap_row(xi, s, m[0])
+    for t in range(sweeps):
+        _fields(J, s, h, phi)
+        for i in range(n):
+            s[i] = _new_spin(s[i], phi[i], tol[i], beta, rng)
+        if track:
+            _overlap_row(xi, s, m[t + 1])
+
+
+@njit(cache=True)
+def _trace_kernel(J, Jt, s, h, beta, steps, rng, idx):
+    # single-site random-site updates; idx[t] = state index after t updates
+    n = s.shape[0]
+    phi = np.empty(n)
+    tol = np.empty(n)
+    _fields_tol(J, s, h, phi, tol, TIE_RTOL)
+    k = 0
+    for i in range(n):
+        if s[i] > 0:
+            k += 1 << i
+    idx[0] = k
+    for t in range(steps):
+        i = int(rng.random() * n)
+        new = _new_spin(s[i], phi[i], tol[i], beta, rng)
+        if new != s[i]:
+            s[i] = new
+            c = 2.0 * new
+            for j in range(n):
+                phi[j] += c * Jt[i, j]
+            k ^= (1 << i)
+        idx[t + 1] = k
+
+
+def _prepare(J, s0, h, beta, patterns, name_s="s0"):
+    J = _couplings(J)
+    n = J.shape[0]
+    s = as_spins(s0, n, name_s)
+    if s.ndim != 1:
+        raise ValueError(f"{name_s} must be one state of shape ({n},); got {s.shape}")
+    h = _field(h, n)
+    beta = _beta(beta)
+    if patterns is None:
+        xi = np.zeros((0, n))
+    else:
+        xi = as_patterns(patterns, "patterns")
+        if xi.shape[1] != n:
+            raise ValueError(f"patterns must have {n} units; got shape {xi.shape}")
+    return J, n, s.copy(), h, beta, xi
+
+
+def run(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None, patterns=None):
+    r"""Glauber dynamics of a Hopfield network ([CHN] Defs. 2.1.2, 2.1.5, Lemma 2.1.3).
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+        Couplings (any real float dtype; need not be symmetric).
+    s0 : array_like, shape (N,)
+        Initial ±1 state (not modified).
+    h : array_like, shape (N,) or scalar, optional
+        External field (default 0).
+    beta : float, optional
+        Inverse temperature > 0; ``np.inf`` (default) gives the deterministic
+        rule :math:`s_i \leftarrow \operatorname{sgn}\phi_i` with ties kept
+        (see :data:`TIE_RTOL`); finite ``beta`` the heat bath
+        :math:`\Pr[s_i=+1] = 1/(1+e^{-2\beta\phi_i})`.
+    mode : {"sequential", "parallel"}
+        ``"sequential"``: a sweep is N updates of uniformly random sites
+        (random-site Glauber, the chain of :func:`transition_matrix`);
+        ``"parallel"``: a sweep updates all sites from the same old state
+        (Little dynamics).
+    sweeps : int >= 0
+    rng : int, Generator or None
+    patterns : array_like, shape (P, N), optional
+        If given, the overlaps are recorded.
+
+    Returns
+    -------
+    s : ndarray, shape (N,), float64
+        Final state.
+    m : ndarray, shape (sweeps + 1, P)
+        Only if ``patterns`` is given: overlaps before the first sweep and
+        after each sweep.
+    """
+    J, n, s, h, beta, xi = _prepare(J, s0, h, beta, patterns)
+    if mode not in ("sequential", "parallel"):
+        raise ValueError(f"mode must be 'sequential' or 'parallel'; got {mode!r}")
+    sweeps = as_int(sweeps, "sweeps", minimum=0)
+    gen = as_generator(rng)
+    m = np.zeros((sweeps + 1, xi.shape[0]))
+    if mode == "sequential":
+        Jt = J if _is_symmetric(J) else np.ascontiguousarray(J.T)
+        _seq_kernel(J, Jt, s, h, beta, sweeps, gen, xi, m)
+    else:
+        _par_kernel(J, s, h, beta, sweeps, gen, xi, m)
+    if patterns is not None:
+        return s, m
+    return s
+
+
+def run_reference(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None):
+    """Plain NumPy/Python reference of :func:`run` (same random stream, same result).
+
+    A Python loop over updates; the sequential mode updates the field vector
+    with one NumPy row operation per accepted flip.  Used by the tests and the
+    benchmarks only.
+    """
+    J, n, s, h, beta, _ = _prepare(J, s0, h, beta, None)
+    sweeps = as_int(sweeps, "sweeps", minimum=0)
+    return _reference_loop(J, np.ascontiguousarray(J.T), s, h, beta, sweeps, as_generator(rng), mode)
+
+
+def _reference_loop(J, Jt, s, h, beta, sweeps, gen, mode="sequential"):
+    n = s.shape[0]
+    s = s.copy()
+    tol = _tie_tol(J, h)
+
+    def new_spin(si, phi, t):
+        if np.isinf(beta):
+            return 1.0 if phi > t else (-1.0 if phi < -t else si)
+        u = gen.random()
+        x = 2.0 * beta * phi
+        p = 1.0 / (1.0 + np.exp(-x)) if x >= 0 else np.exp(x) / (1.0 + np.exp(x))
+        return 1.0 if u < p else -1.0
+
+    if mode == "sequential":
+        phi = J @ s + h
+        for _ in range(sweeps * n):
+            i = int(gen.random() * n)
+            new = new_spin(s[i], phi[i], tol[i])
+            if new != s[i]:
+                s[i] = new
+                phi += (2.0 * new) * Jt[i]
+    elif mode == "parallel":
+        for _ in range(sweeps):
+            phi = J @ s + h
+            s = np.array([new_spin(s[i], phi[i], tol[i]) for i in range(n)])
+    else:
+        raise ValueError(f"mode must be 'sequential' or 'parallel'; got {mode!r}")
+    return s
+
+
+def trajectory(J, s0, steps, *, h=None, beta=np.inf, rng=None) -> np.ndarray:
+    """State indices along ``steps`` single-site random-site Glauber updates.
+
+    Returns an int64 array of length ``steps + 1`` whose entry ``t`` is the
+    :func:`state_index` of the state after ``t`` updates (N <= 30).  Uses the
+    same kernel arithmetic as :func:`run` in sequential mode.
+    """
+    J, n, s, h, beta, _ = _prepare(J, s0, h, beta, None)
+    if n > 30:
+        raise ValueError(f"J must have N <= 30 units for state indices; got N = {n}")
+    steps = as_int(steps, "steps", minimum=0)
+    gen = as_generator(rng)
+    Jt = np.ascontiguousarray(J.T)
+    idx = np.empty(steps + 1, dtype=np.int64)
+    _trace_kernel(J, Jt, s, h, beta, steps, gen, idx)
+    return idx
+
+
+def transition_counts(idx, N: int) -> np.ndarray:
+    """Count matrix ``C[a, b]`` of one-step transitions a -> b along a trajectory of state indices."""
+    N = as_int(N, "N", minimum=1)
+    idx = np.asarray(idx)
+    if idx.ndim != 1 or idx.size < 2 or not np.issubdtype(idx.dtype, np.integer):
+        raise ValueError("idx must be a 1-D integer array of length >= 2")
+    K = 1 << N
+    if idx.min() < 0 or idx.max() >= K:
+        raise ValueError(f"idx must lie in [0, 2^N); got values outside for N = {N}")
+    return np.bincount(idx[:-1] * K + idx[1:], minlength=K * K).reshape(K, K)
+
+
+# ----------------------------------------------------------------------------
+# exact chain for small N
+# ----------------------------------------------------------------------------
+
+def all_states(N: int) -> np.ndarray:
+    """All :math:`2^N` states as rows, float64 ±1; row k has spin i = +1 iff bit i of k is 1 (N <= 24)."""
+    N = as_int(N, "N", minimum=1)
+    if N > 24:
+        raise ValueError(f"N must be <= 24; got {N}")
+    k = np.arange(1 << N)[:, None]
+    bits = (k >> np.arange(N)[None, :]) & 1
+    return np.ascontiguousarray(2.0 * bits - 1.0)
+
+
+def state_index(s) -> np.ndarray | int:
+    """Index of a state (or of each row of a batch) in the order of :func:`all_states`."""
+    s = as_spins(s, None, "s")
+    w = (1 << np.arange(s.shape[-1])).astype(np.int64)
+    k = ((s > 0).astype(np.int64) * w).sum(axis=-1)
+    return int(k) if s.ndim == 1 else k
+
+
+def transition_matrix(J, h=None, beta=1.0) -> np.ndarray:
+    r"""Row-stochastic matrix :math:`W` of random-site Glauber dynamics ([CHN] Lemma 2.1.3).
+
+    From state :math:`s` a site :math:`i` is chosen with probability
+    :math:`1/N` and :math:`s_i` is set to +1 with probability
+    :math:`(1+e^{-2\beta\phi_i(s)})^{-1}`.  Hence
+    :math:`W_{s, F_i s} = N^{-1} e^{-\beta s_i\phi_i(s)}/(2\cosh\beta\phi_i(s))`
+    and :math:`W_{s,s} = N^{-1}\sum_i \tfrac12(1+s_i\tanh\beta\phi_i(s))`.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N), N <= 14
+    h : array_like, optional
+    beta : float > 0, ``np.inf`` allowed (ties keep the spin).
+
+    Returns
+    -------
+    W : ndarray, shape (2^N, 2^N); states ordered as :func:`all_states`.
+    """
+    J = _couplings(J)
+    n = J.shape[0]
+    if n > 14:
+        raise ValueError(f"J must have N <= 14 units for the exact transition matrix; got N = {n}")
+    h = _field(h, n)
+    beta = _beta(beta)
+    S = all_states(n)
+    phi = S @ J.T + h
+    if np.isinf(beta):
+        tol = _tie_tol(J, h)[None, :]
+        up = np.where(phi > tol, 1.0, np.where(phi < -tol, 0.0, (S > 0).astype(float)))
+        down = 1.0 - up
+    else:
+        up = expit(2.0 * beta * phi)
+        down = expit(-2.0 * beta * phi)
+    flip = np.where(S > 0, down, up) / n          # (K, N): prob of flipping site i
+    keep = np.where(S > 0, up, down).sum(axis=1) / n
+    K = 1 << n
+    W = np.zeros((K, K))
+    rows = np.arange(K)
+    for i in range(n):
+        W[rows, rows ^ (1 << i)] = flip[:, i]
+    W[rows, rows] = keep
+    return W
+
+
+def stationary(P) -> np.ndarray:
+    r"""Stationary law :math:`p = pP`, :math:`\sum p = 1`, of an irreducible row-stochastic matrix.
+
+    Solves the linear system :math:`(P^\top - I)p = 0` with one equation
+    replaced by the normalisation.
+
+    Raises
+    ------
+    ValueError
+        If ``P`` is not square and row-stochastic, or has no unique stationary law.
+    """
+    P = as_array(P, "P", ndim=2)
+    if P.shape[0] != P.shape[1] or P.shape[0] == 0:
+        raise ValueError(f"P must be a non-empty square matrix; got shape {P.shape}")
+    if np.any(P < 0) or not np.allclose(P.sum(axis=1), 1.0, rtol=0, atol=1e-10):
+        raise ValueError("P must be row-stochastic (non-negative, rows summing to 1)")
+    K = P.shape[0]
+    A = P.T - np.eye(K)
+    A[-1, :] = 1.0
+    b = np.zeros(K)
+    b[-1] = 1.0
+    try:
+        p = np.linalg.solve(A, b)
+    except np.linalg.LinAlgError as exc:
+        raise ValueError("P has no unique stationary distribution (reducible chain)") from exc
+    if not np.all(np.isfinite(p)) or np.min(p) < -1e-9 or np.linalg.cond(A) > 1e13:
+        raise ValueError("P has no unique stationary distribution (reducible chain)")
+    p = np.clip(p, 0.0, None)
+    return p / p.sum()
+
+
+def gibbs(J, h=None, beta=1.0) -> np.ndarray:
+    r"""Exact Gibbs law :math:`e^{-\beta L(s)}/Z` over :func:`all_states` ([CHN] Thm. 2.1, Def. 2.2.2).
+
+    At ``beta = np.inf`` the uniform law on the ground states.  N <= 20.
+    """
+    J = _couplings(J)
+    n = J.shape[0]
+    if n > 20:
+        raise ValueError(f"J must have N <= 20 units; got N = {n}")
+    beta = _beta(beta)
+    E = energy(J, all_states(n), h)
+    return softmax(-E, beta=beta)
+
+
+def log_partition(J, h=None, beta=1.0) -> float:
+    r""":math:`\ln Z = \ln\sum_s e^{-\beta L(s)}` by stable log-sum-exp (finite beta, N <= 20)."""
+    J = _couplings(J)
+    n = J.shape[0]
+    if n > 20:
+        raise ValueError(f"J must have N <= 20 units; got N = {n}")
+    beta = as_positive(beta, "beta")
+    E = energy(J, all_states(n), h)
+    return float(beta * logsumexp(-E, beta=beta))
+
+
+def free_energy(p, E, T) -> float:
+    r"""Gibbs free-energy functional :math:`F[p] = \sum p E + T\sum p\ln p` (with :math:`0\ln0=0`).
+
+    [CHN] Def. 2.2.1 with :math:`k_B = 1`; minimised by the Gibbs law (Thm. 2.2).
+    """
+    p = as_array(p, "p", ndim=1)
+    E = as_array(E, "E", ndim=1)
+    if p.shape != E.shape:
+        raise ValueError(f"p and E must have the same shape; got {p.shape} and {E.shape}")
+    if np.any(p < 0) or abs(p.sum() - 1.0) > 1e-9:
+        raise ValueError("p must be a probability vector")
+    T = as_positive(T, "T", allow_zero=True)
+    pos = p > 0
+    return float(p @ E + T * np.sum(p[pos] * np.log(p[pos])))
+
+
+def parallel_orbit(J, s0, *, h=None, max_steps=10_000):
+    r"""Deterministic parallel dynamics :math:`s \leftarrow \operatorname{sgn}(Js+h)` until a state repeats.
+
+    Returns ``(transient, period, states)``: the first repeated state appears
+    after ``transient`` steps and recurs every ``period`` steps; ``states``
+    holds the visited states, shape ``(transient + period + 1, N)``.
+    """
+    J, n, s, h, _, _ = _prepare(J, s0, h, np.inf, None)
+    max_steps = as_int(max_steps, "max_steps", minimum=1)
+    seen = {s.tobytes(): 0}
+    states = [s.copy()]
+    for t in range(1, max_steps + 1):
+        s = run(J, s, h=h, beta=np.inf, mode="parallel", sweeps=1)
+        key = s.tobytes()
+        states.append(s.copy())
+        if key in seen:
+            return seen[key], t - seen[key], np.array(states)
+        seen[key] = t
+    raise ValueError(f"no repeated state within max_steps = {max_steps}")
+
+
+# ----------------------------------------------------------------------------
+# benchmarks
+# ----------------------------------------------------------------------------
+
+def _bandwidth(n_bytes: int = 64 * 2**20) -> float:
+    """Memory bandwidth in bytes/s from ``c = a + b`` on arrays far larger than cache."""
+    n = n_bytes // 8
+    a = np.ones(n)
+    b = np.ones(n)
+    c = np.empty(n)
+    best = np.inf
+    for _ in range(5):
+        t0 = time.perf_counter()
+        np.add(a, b, out=c)
+        best = min(best, time.perf_counter() - t0)
+    return 3 * n * 8 / best
+
+
+def benchmarks(quick: bool = True):
+    """Spin updates per second of the sequential Glauber kernel vs the NumPy reference.
+
+    Two regimes on Hebbian couplings (N = 2000, P = 20): retrieval (beta = 5,
+    start at a pattern with 10 % flipped spins: few accepted flips) and
+    paramagnetic (beta = 0.01: about half the updates flip).  Both sides get
+    validated inputs and run the same number of sweeps, including the initial
+    O(N^2) field computation.  The note compares the kernel's accepted flips
+    per second with the bound ``bandwidth / (8 N bytes)`` of streaming one row
+    of J per flip, the bandwidth measured in the same run (``c = a + b`` on
+    64 MiB arrays: 3 x 64 MiB moved).
+    """
+    from attractors.bench import Result, best_time
+
+    n = 2000 if quick else 4000
+    p = 20
+    sweeps = 3 if quick else 10
+    g = np.random.default_rng(0)
+    xi = np.where(g.random((p, n)) < 0.5, -1.0, 1.0)
+    J = hebbian(xi)
+    h = np.zeros(n)
+    bw = _bandwidth()
+    bound = bw / (8.0 * n)
+    out = []
+    for label, beta, s0 in (
+        ("retrieval", 5.0, xi[0] * np.where(g.random(n) < 0.1, -1.0, 1.0)),
+        ("paramagnetic", 0.01, np.where(g.random(n) < 0.5, -1.0, 1.0)),
+    ):
+        empty_xi, empty_m = np.zeros((0, n)), np.zeros((sweeps + 1, 0))
+        flips = _seq_kernel(J, J, s0.copy(), h, beta, sweeps, np.random.default_rng(1), empty_xi, empty_m)
+        tk = best_time(lambda: _seq_kernel(J, J, s0.copy(), h, beta, sweeps, np.random.default_rng(1),
+                                           empty_xi, empty_m), repeat=3 if quick else 5, min_time=0.05)
+        tr = best_time(lambda: _reference_loop(J, J, s0, h, beta, sweeps, np.random.default_rng(1)),
+                       repeat=1 if quick else 3, min_time=0.0)
+        phi, tol = np.empty(n), np.empty(n)
+        t_init = best_time(lambda: _fields_tol(J, s0, h, phi, tol, TIE_RTOL), repeat=3, min_time=0.02)
+        t_sweeps = max(tk - t_init, 1e-9)
+        updates = sweeps * n
+        note = (f"{updates / tk:.3g} updates/s incl. the O(N^2) initial field pass "
+                f"({updates / t_sweeps:.3g} without it; reference {updates / tr:.3g}); "
+                f"{flips / sweeps:.0f} flips/sweep: {flips / t_sweeps:.3g} flips/s vs bound "
+                f"{bound:.3g} flips/s (one {8 * n / 1e3:.0f} kB row per flip at {bw / 1e9:.1f} GB/s)")
+        out.append(Result("hopfield", f"glauber sequential ({label})", f"N={n}, P={p}, {sweeps} sweeps",
+                          tk, tr, note))
+    return out

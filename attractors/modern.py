@@ -1,0 +1,480 @@
+r"""Modern (dense, log-sum-exp) Hopfield networks: energy, update, retrieval, bounds.
+
+Chapters 8 and 9 of the book derive everything here, following [CHN] ch. 3 and
+Ramsauer et al. (2021).  Patterns are the rows :math:`x_1,\dots,x_P` of
+``X`` (shape ``(P, N)``); a state is :math:`\xi\in\mathbb R^N` (or a batch of
+states as rows, shape ``(B, N)``).
+
+Energy ([CHN] eq. 3.4)
+    .. math::
+        E_\beta(\xi) = -\operatorname{lse}(\beta, X\xi) + \tfrac12\xi^\top\xi
+        + \beta^{-1}\log P + \tfrac12 M^2,\qquad M = \max_i\|x_i\|,
+
+    with :math:`\operatorname{lse}(\beta, v) = \beta^{-1}\log\sum_i e^{\beta v_i}`.
+    Equivalently ([CHN] eq. 3.6) :math:`E_\beta(\xi) = -\beta^{-1}\log\big[\frac1P
+    \sum_i e^{-\frac\beta2\|\xi-x_i\|^2}e^{-\frac\beta2(M^2-\|x_i\|^2)}\big]`.
+
+Update ([CHN] eq. 3.5)
+    :math:`\xi^{\rm new} = f(\xi) = X^\top p`, :math:`p = \operatorname{softmax}(\beta X\xi)`;
+    it is the concave-convex procedure (CCCP) step of the energy, so the energy
+    never rises and :math:`\nabla E_\beta(\xi) = \xi - f(\xi)`.
+
+Jacobian ([CHN] Lemma 3.3.1)
+    :math:`\partial f/\partial\xi = \beta X^\top(\operatorname{diag}p - pp^\top)X
+    = \beta\operatorname{Var}_p(x)`.
+
+Separation and the retrieval threshold ([CHN] Def. 3.3.2, Prop. 3.4)
+    :math:`\Delta_i = x_i^\top x_i - \max_{j\ne i}x_i^\top x_j`.  The sphere
+    :math:`S_i` of radius :math:`1/(\beta P M)` around :math:`x_i` is mapped into
+    itself when :math:`\Delta_i \ge 2/(\beta P) + \beta^{-1}\log(2(P-1)P\beta M^2)`,
+    i.e. when :math:`\beta \ge a + b\log\beta` with :math:`b = 1/\Delta`,
+    :math:`a = b\,(2/P + \log(2(P-1)PM^2))`.  Its two roots are
+    :math:`\beta_\mp = -b\,W_{0,-1}(-e^{-a/b}/b)` (Lambert W).
+
+The batched fixed-point iteration of many queries runs in a numba kernel
+(:func:`retrieve`), checked against a NumPy reference in the tests.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+from scipy.special import lambertw
+
+from attractors._validate import as_array, as_int, as_patterns, as_positive
+from attractors.numerics import logsumexp, softmax
+
+__all__ = [
+    "energy",
+    "energy_gaussian",
+    "update",
+    "retrieve",
+    "jacobian",
+    "separation",
+    "max_norm",
+    "m_max_sq",
+    "threshold_coefficients",
+    "threshold_roots",
+    "beta_threshold",
+    "benchmarks",
+]
+
+
+# ----------------------------------------------------------------------------- validation
+
+def _patterns(X) -> np.ndarray:
+    return as_patterns(X, "X")
+
+
+def _states(xi, n: int, name: str = "xi") -> np.ndarray:
+    arr = as_array(xi, name, ndim=(1, 2))
+    if arr.shape[-1] != n:
+        raise ValueError(f"{name} must have {n} components (the number of columns of X); got shape {arr.shape}")
+    return arr
+
+
+def _beta(beta) -> float:
+    return as_positive(beta, "beta")
+
+
+# ----------------------------------------------------------------------------- energy and update
+
+def max_norm(X) -> float:
+    r"""Largest pattern norm :math:`M = \max_i\|x_i\|` ([CHN] eq. 3.4).
+
+    Parameters
+    ----------
+    X : array_like, shape (P, N)
+        Patterns as rows.
+
+    Returns
+    -------
+    float
+    """
+    X = _patterns(X)
+    return float(np.sqrt(np.max(np.einsum("ij,ij->i", X, X))))
+
+
+def energy(X, xi, beta):
+    r"""Log-sum-exp energy of [CHN] eq. 3.4 (Ramsauer et al. 2021, eq. 2).
+
+    :math:`E = -\operatorname{lse}(\beta, X\xi) + \frac12\xi^\top\xi + \beta^{-1}\log P + \frac12 M^2`,
+    computed with the shifted (overflow-free) log-sum-exp.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, N)
+        Patterns as rows.
+    xi : array_like, shape (N,) or (B, N)
+        One state or a batch of states (rows).
+    beta : float
+        Inverse temperature, > 0.
+
+    Returns
+    -------
+    float or ndarray of shape (B,)
+    """
+    X = _patterns(X)
+    xi = _states(xi, X.shape[1])
+    beta = _beta(beta)
+    P = X.shape[0]
+    M2 = float(np.max(np.einsum("ij,ij->i", X, X)))
+    scores = np.atleast_2d(xi) @ X.T
+    e = (-np.atleast_1d(logsumexp(scores, beta, axis=-1))
+         + 0.5 * np.einsum("ij,ij->i", np.atleast_2d(xi), np.atleast_2d(xi))
+         + math.log(P) / beta + 0.5 * M2)
+    return float(e[0]) if xi.ndim == 1 else e
+
+
+def energy_gaussian(X, xi, beta):
+    r"""The same energy in the Gaussian-mixture form of [CHN] eq. 3.6.
+
+    :math:`E = -\beta^{-1}\log\big[\frac1P\sum_i \exp(-\frac\beta2\|\xi-x_i\|^2
+    - \frac\beta2(M^2-\|x_i\|^2))\big]`, evaluated with a stable log-sum-exp of
+    the exponents (an independent route to :func:`energy`).
+
+    Parameters
+    ----------
+    X : array_like, shape (P, N)
+    xi : array_like, shape (N,) or (B, N)
+    beta : float
+
+    Returns
+    -------
+    float or ndarray of shape (B,)
+    """
+    X = _patterns(X)
+    xi = _states(xi, X.shape[1])
+    beta = _beta(beta)
+    P = X.shape[0]
+    sq = np.einsum("ij,ij->i", X, X)
+    M2 = float(np.max(sq))
+    Z = np.atleast_2d(xi)
+    d2 = np.sum((Z[:, None, :] - X[None, :, :]) ** 2, axis=-1)  # (B, P)
+    expo = -0.5 * d2 - 0.5 * (M2 - sq)[None, :]
+    e = -(np.atleast_1d(logsumexp(expo, beta, axis=-1)) - math.log(P) / beta)
+    return float(e[0]) if xi.ndim == 1 else e
+
+
+def update(X, xi, beta):
+    r"""One synchronous update :math:`\xi \leftarrow X^\top\operatorname{softmax}(\beta X\xi)` ([CHN] eq. 3.5).
+
+    A batch (rows of ``xi``) costs one matrix product each way.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, N)
+    xi : array_like, shape (N,) or (B, N)
+    beta : float
+
+    Returns
+    -------
+    ndarray, same shape as ``xi``
+    """
+    X = _patterns(X)
+    xi = _states(xi, X.shape[1])
+    beta = _beta(beta)
+    p = softmax(xi @ X.T, beta, axis=-1)
+    return p @ X
+
+
+@njit(cache=True)
+def _retrieve_kernel(X, Xi, beta, tol, max_iter):
+    P, N = X.shape
+    B = Xi.shape[0]
+    out = Xi.copy()
+    iters = np.zeros(B, dtype=np.int64)
+    s = np.empty(P)
+    new = np.empty(N)
+    for b in range(B):
+        cur = out[b]
+        t = 0
+        while t < max_iter:
+            smax = -np.inf
+            for k in range(P):
+                acc = 0.0
+                for n in range(N):
+                    acc += X[k, n] * cur[n]
+                s[k] = acc
+                if acc > smax:
+                    smax = acc
+            z = 0.0
+            for k in range(P):
+                s[k] = math.exp(beta * (s[k] - smax))
+                z += s[k]
+            for n in range(N):
+                new[n] = 0.0
+            for k in range(P):
+                w = s[k] / z
+                if w != 0.0:
+                    for n in range(N):
+                        new[n] += w * X[k, n]
+            diff = 0.0
+            for n in range(N):
+                d = abs(new[n] - cur[n])
+                if d > diff:
+                    diff = d
+                cur[n] = new[n]
+            t += 1
+            if diff <= tol:
+                break
+        iters[b] = t
+    return out, iters
+
+
+def _retrieve_reference(X, Xi, beta, tol, max_iter):
+    """Plain NumPy fixed-point iteration, one query at a time (the kernel's reference)."""
+    out = np.array(Xi, dtype=np.float64, copy=True)
+    iters = np.zeros(out.shape[0], dtype=np.int64)
+    for b in range(out.shape[0]):
+        cur = out[b].copy()
+        t = 0
+        while t < max_iter:
+            new = softmax(X @ cur, beta) @ X
+            diff = np.max(np.abs(new - cur))
+            cur = new
+            t += 1
+            if diff <= tol:
+                break
+        out[b] = cur
+        iters[b] = t
+    return out, iters
+
+
+def retrieve(X, xi0, beta, *, tol: float = 1e-10, max_iter: int = 1000):
+    r"""Iterate the update (eq. 3.5) to a fixed point ([CHN] Thms. 3.1-3.2).
+
+    Stops when :math:`\max_n|\xi^{t+1}_n-\xi^t_n| \le` ``tol`` or after
+    ``max_iter`` updates.  A batch of queries runs in one numba kernel, each
+    query with its own stopping time.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, N)
+    xi0 : array_like, shape (N,) or (B, N)
+        Initial state(s).
+    beta : float
+        Inverse temperature, > 0.
+    tol : float, default 1e-10
+        Stopping tolerance on the largest component change, >= 0.
+    max_iter : int, default 1000
+        Largest number of updates, >= 1.
+
+    Returns
+    -------
+    xi : ndarray, same shape as ``xi0``
+        The last iterate (a fixed point to ``tol`` unless ``max_iter`` was hit).
+    iterations : int or ndarray of int, shape (B,)
+        Updates performed.
+    """
+    X = _patterns(X)
+    xi0 = _states(xi0, X.shape[1], "xi0")
+    beta = _beta(beta)
+    tol = as_positive(tol, "tol", allow_zero=True)
+    max_iter = as_int(max_iter, "max_iter", minimum=1)
+    out, iters = _retrieve_kernel(X, np.ascontiguousarray(np.atleast_2d(xi0)), beta, tol, max_iter)
+    if xi0.ndim == 1:
+        return out[0], int(iters[0])
+    return out, iters
+
+
+def jacobian(X, xi, beta):
+    r"""Jacobian of the update, :math:`\beta X^\top(\operatorname{diag}p - pp^\top)X` ([CHN] Lemma 3.3.1).
+
+    Equal to :math:`\beta` times the covariance of the patterns under the
+    softmax weights :math:`p = \operatorname{softmax}(\beta X\xi)`; symmetric,
+    positive semi-definite.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, N)
+    xi : array_like, shape (N,) or (B, N)
+    beta : float
+
+    Returns
+    -------
+    ndarray, shape (N, N) or (B, N, N)
+    """
+    X = _patterns(X)
+    xi = _states(xi, X.shape[1])
+    beta = _beta(beta)
+    p = np.atleast_2d(softmax(xi @ X.T, beta, axis=-1))  # (B, P)
+    mean = p @ X  # (B, N)
+    second = np.einsum("bk,ki,kj->bij", p, X, X)
+    J = beta * (second - mean[:, :, None] * mean[:, None, :])
+    return J[0] if xi.ndim == 1 else J
+
+
+# ----------------------------------------------------------------------------- separation and thresholds
+
+def separation(X) -> np.ndarray:
+    r"""Separation :math:`\Delta_i = x_i^\top x_i - \max_{j\ne i}x_i^\top x_j` of each pattern ([CHN] Def. 3.3.2).
+
+    Parameters
+    ----------
+    X : array_like, shape (P, N)
+
+    Returns
+    -------
+    ndarray, shape (P,)
+        ``+inf`` for every pattern when ``P == 1``.
+    """
+    X = _patterns(X)
+    G = X @ X.T
+    d = np.diag(G).copy()
+    if X.shape[0] == 1:
+        return np.full(1, np.inf)
+    off = G.copy()
+    np.fill_diagonal(off, -np.inf)
+    return d - off.max(axis=1)
+
+
+def m_max_sq(X) -> float:
+    r""":math:`m_{\max}^2 = \max_i\|x_i - m_X\|^2`, :math:`m_X = \frac1P\sum_i x_i` ([CHN] Def. 3.3.1, Prop. 3.3).
+
+    Parameters
+    ----------
+    X : array_like, shape (P, N)
+
+    Returns
+    -------
+    float
+    """
+    X = _patterns(X)
+    C = X - X.mean(axis=0)
+    return float(np.max(np.einsum("ij,ij->i", C, C)))
+
+
+def threshold_coefficients(X, delta=None) -> tuple[float, float]:
+    r"""Coefficients :math:`(a, b)` of the threshold equation :math:`\beta = a + b\log\beta` ([CHN] Prop. 3.4, Remark).
+
+    :math:`b = 1/\Delta`, :math:`a = (2/P + \log(2(P-1)PM^2))/\Delta` with
+    :math:`\Delta = \min_i\Delta_i` unless ``delta`` is given.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, N), P >= 2
+    delta : float, optional
+        Separation to use instead of :math:`\min_i\Delta_i` (> 0).
+
+    Returns
+    -------
+    a, b : float
+    """
+    X = _patterns(X)
+    P = X.shape[0]
+    if P < 2:
+        raise ValueError("X must have at least two patterns for the threshold equation")
+    if delta is None:
+        delta = float(np.min(separation(X)))
+        if delta <= 0:
+            raise ValueError(f"X must have separated patterns (min separation > 0); got {delta:.3g}")
+    else:
+        delta = as_positive(delta, "delta")
+    M2 = max_norm(X) ** 2
+    b = 1.0 / delta
+    a = b * (2.0 / P + math.log(2.0 * (P - 1) * P * M2))
+    return a, b
+
+
+def threshold_roots(X, delta=None) -> tuple[float, float]:
+    r"""Both roots :math:`\beta_- \le \beta_+` of :math:`\beta = a + b\log\beta` via the Lambert W function.
+
+    :math:`\beta = -b\,W_k(-e^{-a/b}/b)` with branch :math:`k=0` giving
+    :math:`\beta_-\le b` and :math:`k=-1` giving :math:`\beta_+\ge b`
+    (Corless et al. 1996).  The condition of [CHN] Prop. 3.4 holds for
+    :math:`\beta\in(0,\beta_-]\cup[\beta_+,\infty)`.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, N), P >= 2
+    delta : float, optional
+        As in :func:`threshold_coefficients`.
+
+    Returns
+    -------
+    beta_minus, beta_plus : float
+        ``(nan, nan)`` if the equation has no real root (then every beta satisfies the condition).
+    """
+    a, b = threshold_coefficients(X, delta)
+    logz = -a / b - math.log(b)  # log(-z), z = -exp(-a/b)/b
+    if logz > -1.0:
+        return math.nan, math.nan
+    z = -math.exp(logz)
+    if z == 0.0:  # underflow: use the asymptotic expansions of W_0 and W_{-1}
+        beta_minus = math.exp(-a / b)  # -b W_0(z) ~ -b z for z -> 0
+        L1 = logz  # log(-z)
+        L2 = math.log(-L1)
+        wm1 = L1 - L2 + L2 / L1
+        # refine W_{-1} by Newton on w + log(-w) = log(-z)
+        for _ in range(50):
+            g = wm1 + math.log(-wm1) - L1
+            wm1 -= g / (1.0 + 1.0 / wm1)
+        return beta_minus, -b * wm1
+    w0 = lambertw(z, 0).real
+    wm1 = lambertw(z, -1).real
+    return float(-b * w0), float(-b * wm1)
+
+
+def beta_threshold(X) -> float:
+    r"""Largest root :math:`\beta_+` of the retrieval condition of [CHN] Prop. 3.4 with :math:`\Delta=\min_i\Delta_i`.
+
+    For :math:`\beta\ge\beta_+` every sphere :math:`S_i` (radius
+    :math:`1/(\beta PM)` around :math:`x_i`) is mapped into itself by the update.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, N)
+
+    Returns
+    -------
+    float
+        :math:`\beta_+`; ``0.0`` when ``P == 1`` or when the equation has no real
+        root (every beta satisfies the condition); ``inf`` when
+        :math:`\min_i\Delta_i\le 0` (no beta does).
+    """
+    X = _patterns(X)
+    if X.shape[0] == 1:
+        return 0.0
+    delta = float(np.min(separation(X)))
+    if delta <= 0:
+        return math.inf
+    lo, hi = threshold_roots(X)
+    return 0.0 if math.isnan(hi) else hi
+
+
+# ----------------------------------------------------------------------------- benchmarks
+
+def benchmarks(quick: bool = True):
+    """Time the batched update and the numba retrieval kernel against plain NumPy references."""
+    from attractors.bench import compare
+
+    rng = np.random.default_rng(0)
+    P, N, B = (64, 32, 256) if quick else (512, 128, 2048)
+    X = rng.standard_normal((P, N)) / math.sqrt(N)
+    Q = X[rng.integers(0, P, B)] + 0.3 * rng.standard_normal((B, N)) / math.sqrt(N)
+    beta = 8.0
+
+    def batched():
+        return update(X, Q, beta)
+
+    def per_query():
+        return np.stack([softmax(X @ q, beta) @ X for q in Q])
+
+    iters = 50
+
+    def kernel():
+        return _retrieve_kernel(X, Q, beta, 0.0, iters)
+
+    def reference():
+        return _retrieve_reference(X, Q, beta, 0.0, iters)
+
+    kw = dict(repeat=3 if quick else 5, min_time=0.02 if quick else 0.1)
+    return [
+        compare("modern", "update (batched vs loop)", f"P={P} N={N} B={B}", batched, per_query,
+                note="one matmul each way vs a Python loop", **kw),
+        compare("modern", "retrieve kernel", f"P={P} N={N} B={B} T={iters}", kernel, reference,
+                note="numba vs NumPy per-query loop", **kw),
+    ]
