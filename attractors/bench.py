@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["Result", "best_time", "compare", "run_all", "MODULES"]
+__all__ = ["Result", "best_time", "compare", "outputs_agree", "run_all", "MODULES"]
 
 #: Modules whose ``benchmarks()`` are collected, in book order.
 MODULES = ("numerics", "hopfield", "meanfield", "modern", "layers")
@@ -33,6 +33,9 @@ class Result:
     t_kernel: float
     t_reference: float
     note: str = ""
+    #: Whether kernel and reference returned the same result on this input
+    #: (``None`` where the benchmark did not compare outputs).
+    agree: bool | None = None
 
     @property
     def speedup(self) -> float:
@@ -60,12 +63,28 @@ def best_time(fn: Callable[[], object], *, repeat: int = 5, min_time: float = 0.
     return best
 
 
+def outputs_agree(a, b, *, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
+    """True when two benchmark outputs (arrays, numbers or sequences of them) agree to round-off."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        if len(a) != len(b):
+            a, b = np.asarray(a), np.asarray(b)
+        else:
+            return all(outputs_agree(x, y, rtol=rtol, atol=atol) for x, y in zip(a, b))
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
 def compare(module: str, name: str, size: str, kernel: Callable[[], object],
             reference: Callable[[], object], *, note: str = "", repeat: int = 5,
-            min_time: float = 0.05) -> Result:
-    """Time ``kernel`` and ``reference`` (both without arguments) and return a :class:`Result`."""
+            min_time: float = 0.05, check_outputs: bool = True) -> Result:
+    """Time ``kernel`` and ``reference`` (both without arguments) and return a :class:`Result`.
+
+    With ``check_outputs`` the two are first called once each and their results
+    compared with :func:`outputs_agree`; the verdict is stored in ``Result.agree``.
+    """
+    agree = outputs_agree(kernel(), reference()) if check_outputs else None
     return Result(module, name, size, best_time(kernel, repeat=repeat, min_time=min_time),
-                  best_time(reference, repeat=repeat, min_time=min_time), note)
+                  best_time(reference, repeat=repeat, min_time=min_time), note, agree)
 
 
 def run_all(quick: bool = True, modules: tuple[str, ...] = MODULES) -> list[Result]:

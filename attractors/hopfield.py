@@ -670,7 +670,10 @@ def benchmarks(quick: bool = True):
         ("paramagnetic", 0.01, np.where(g.random(n) < 0.5, -1.0, 1.0)),
     ):
         empty_xi, empty_m = np.zeros((0, n)), np.zeros((sweeps + 1, 0))
-        flips = _seq_kernel(J, J, s0.copy(), h, beta, sweeps, np.random.default_rng(1), empty_xi, empty_m)
+        s_kernel = s0.copy()
+        flips = _seq_kernel(J, J, s_kernel, h, beta, sweeps, np.random.default_rng(1), empty_xi, empty_m)
+        # Same random stream on both sides: the final states must be identical.
+        agree = bool(np.array_equal(s_kernel, _reference_loop(J, J, s0, h, beta, sweeps, np.random.default_rng(1))))
         tk = best_time(lambda: _seq_kernel(J, J, s0.copy(), h, beta, sweeps, np.random.default_rng(1),
                                            empty_xi, empty_m), repeat=3 if quick else 5, min_time=0.05)
         tr = best_time(lambda: _reference_loop(J, J, s0, h, beta, sweeps, np.random.default_rng(1)),
@@ -684,5 +687,5 @@ def benchmarks(quick: bool = True):
                 f"{flips / sweeps:.0f} flips/sweep: {flips / t_sweeps:.3g} flips/s vs bound "
                 f"{bound:.3g} flips/s (one {8 * n / 1e3:.0f} kB row per flip at {bw / 1e9:.1f} GB/s)")
         out.append(Result("hopfield", f"glauber sequential ({label})", f"N={n}, P={p}, {sweeps} sweeps",
-                          tk, tr, note))
+                          tk, tr, note, agree))
     return out

@@ -10,7 +10,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 NOTEBOOKS = sorted(p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-MACHINE_PATH = re.compile(r"(?<![\w:/.~])/(?:home|root|tmp|work|Users|private|var/folders)/[\w.-]+|site-packages|\.venv/")
+MACHINE_PATH = re.compile(r"(?<![\w:/.~])/(?:home|root|tmp|work|Users|private|var/folders)/[\w.-]+|site[-]packages|\.venv/")
 
 
 def _toc_entries() -> list[str]:
@@ -98,6 +98,6 @@ def test_no_machine_paths_in_tracked_text_files():
     bad = []
     for p in list(ROOT.glob("*.md")) + list(ROOT.glob("*.yml")) + list((ROOT / "attractors").glob("*.py")) \
             + list(BOOK.rglob("*.md")):
-        if re.search(r"(?<![\w:/.~])/(?:tmp|home|root|work)/[\w.-]+|site-packages/|/\.venv/", p.read_text()):
+        if re.search(r"(?<![\w:/.~])/(?:tmp|home|root|work)/[\w.-]+|site[-]packages/|/\.venv/", p.read_text()):
             bad.append(str(p.relative_to(ROOT)))
     assert not bad, f"machine-specific paths in {bad}"

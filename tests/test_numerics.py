@@ -194,3 +194,20 @@ def test_langevin_arrays_keep_shape():
     b = np.linspace(-5, 5, 12).reshape(3, 4)
     assert langevin(b).shape == (3, 4) and langevin_prime(b).shape == (3, 4)
     assert isinstance(langevin(0.5), float)
+
+
+# --- the benchmark harness's output comparison ---------------------------------------------
+
+def test_bench_outputs_agree():
+    from attractors.bench import compare, outputs_agree
+
+    a = np.linspace(0, 1, 5)
+    assert outputs_agree(a, a + 1e-14)
+    assert not outputs_agree(a, a + 1e-6)
+    assert not outputs_agree(a, a[:4])
+    assert outputs_agree([a, 2.0], (a, 2.0))
+    assert not outputs_agree([a, 2.0], [a, 3.0])
+    r = compare("x", "y", "n", lambda: a * 2, lambda: a + a, repeat=1, min_time=0.0)
+    assert r.agree is True and r.speedup > 0
+    r = compare("x", "y", "n", lambda: a, lambda: a + 1, repeat=1, min_time=0.0)
+    assert r.agree is False
