@@ -10,6 +10,7 @@ plain NumPy reference.  Modules, and the chapters that derive them:
 - :mod:`attractors.meanfield`  -- Curie-Weiss and Hopfield mean-field theory (Part II)
 - :mod:`attractors.modern`     -- modern (dense, log-sum-exp) Hopfield networks (Part III)
 - :mod:`attractors.layers`     -- Hopfield layers with forward and backward passes (Part III)
+- :mod:`attractors.stats`      -- batch means and autocorrelation times for Monte Carlo error bars (Part II)
 - :mod:`attractors.bench`      -- benchmarks of every kernel against its reference
 """
 
