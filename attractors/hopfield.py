@@ -259,6 +259,15 @@ def _is_symmetric(J):
 
 
 @njit(cache=True)
+def _flip(s, phi, Jt, i, new):
+    """Accept s_i <- new and update every local field: phi += 2 new J[:, i] (row i of Jt, C-ordered)."""
+    s[i] = new
+    c = 2.0 * new
+    for j in range(phi.shape[0]):
+        phi[j] += c * Jt[i, j]
+
+
+@njit(cache=True)
 def _seq_kernel(J, Jt, s, h, beta, sweeps, rng, xi, m):
     n = s.shape[0]
     phi = np.empty(n)
@@ -273,10 +282,7 @@ def _seq_kernel(J, Jt, s, h, beta, sweeps, rng, xi, m):
             i = int(rng.random() * n)
             new = _new_spin(s[i], phi[i], tol[i], beta, rng)
             if new != s[i]:
-                s[i] = new
-                c = 2.0 * new
-                for j in range(n):
-                    phi[j] += c * Jt[i, j]
+                _flip(s, phi, Jt, i, new)
                 flips += 1
         if track:
             _overlap_row(xi, s, m[t + 1])
@@ -316,10 +322,7 @@ def _trace_kernel(J, Jt, s, h, beta, steps, rng, idx):
         i = int(rng.random() * n)
         new = _new_spin(s[i], phi[i], tol[i], beta, rng)
         if new != s[i]:
-            s[i] = new
-            c = 2.0 * new
-            for j in range(n):
-                phi[j] += c * Jt[i, j]
+            _flip(s, phi, Jt, i, new)
             k ^= (1 << i)
         idx[t + 1] = k
 
