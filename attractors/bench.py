@@ -47,7 +47,38 @@ class Result:
 
 
 def best_time(fn: Callable[[], object], *, repeat: int = 5, min_time: float = 0.05) -> float:
-    """Best wall time of ``fn()`` over ``repeat`` rounds (each round loops to ``min_time``)."""
+    """Best wall time of ``fn()`` over ``repeat`` rounds (each round loops to ``min_time``).
+
+    Parameters
+    ----------
+    fn : callable
+        Called without arguments.
+    repeat : int, default 5
+        Number of rounds, 1 to 1000.
+    min_time : float, default 0.05
+        Seconds each round lasts at least, in [0, 60] (0: one call per round).
+
+    Returns
+    -------
+    float
+        The best time per call, in seconds.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``fn`` is not callable or ``repeat`` / ``min_time`` is out of range
+        (a NaN or infinite ``min_time`` would loop forever).
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be callable; got {type(fn).__name__}")
+    if isinstance(repeat, bool) or not isinstance(repeat, (int, np.integer)):
+        raise TypeError(f"repeat must be an integer; got {type(repeat).__name__}")
+    if not 1 <= repeat <= 1000:
+        raise ValueError(f"repeat must be between 1 and 1000; got {repeat}")
+    if isinstance(min_time, bool) or not isinstance(min_time, (int, float, np.integer, np.floating)):
+        raise TypeError(f"min_time must be a number of seconds; got {type(min_time).__name__}")
+    if not (0 <= float(min_time) <= 60):  # also refuses NaN
+        raise ValueError(f"min_time must be in [0, 60] seconds; got {min_time}")
     fn()  # warm-up: compilation, caches
     best = np.inf
     for _ in range(repeat):

@@ -16,13 +16,19 @@ relation       the check passes when
 ``">"``        ``m > e``
 =============  ==========================================
 
-and prints one line::
+and prints one ledger entry::
 
-    CLAIM <id> <status> <summary> [<numbers>]
+    CLAIM <id> <status> <summary>
+        [<numbers>]
+
+The first line is wrapped (continuation lines indented by four spaces) so
+that no printed line is longer than :data:`WIDTH` characters; the numbers
+go on the last line, in brackets.  :func:`collect` joins the pieces again.
 
 ``<id>`` is ``<SRC>/<label>`` where ``SRC`` is one of ``LF``, ``CHN``, ``FEP``,
-``NLR`` (the four sources of the book, see ``book/intro.md``) or ``LIT``
-(literature beyond them).  ``<status>`` says what the check means for the
+``NLR`` (the four sources of the book, see ``book/intro.md``), ``LIT``
+(literature beyond them) or ``BOOK`` (a result the book derives itself, which
+no source claims).  ``<status>`` says what the check means for the
 *source's* statement:
 
 * ``verified`` -- the statement holds as written;
@@ -30,6 +36,11 @@ and prints one line::
   (the chapter names the condition, and the check tests the corrected form);
 * ``refuted``  -- it is wrong as written (the check confirms the
   counter-example or the corrected statement).
+
+A slip whose intended meaning the surrounding text makes evident (a swapped
+word after "i.e.", a factor the next line restores) is named in the summary of
+a ``verified`` line, not given its own status.  ``BOOK/`` claims describe no
+source, so their status is always ``verified``.
 
 Whatever the status, the *comparison* must hold: when it does not,
 :func:`check` raises :class:`ClaimFailed` (an ``AssertionError``), so the
@@ -61,6 +72,7 @@ __all__ = [
     "ClaimFailed",
     "check",
     "collect",
+    "format_entry",
     "format_value",
     "main",
     "session_claims",
@@ -74,12 +86,17 @@ SOURCES = {
     "FEP": "Attractor neural networks and the free energy principle (manuscript)",
     "NLR": "Lotito, Neural Learning Rules from Associative Networks Theory",
     "LIT": "literature beyond the four sources",
+    "BOOK": "results the book derives itself (no source claims them)",
 }
 STATUSES = ("verified", "partial", "refuted")
 RELATIONS = ("==", "<=", ">=", "<", ">")
 
-_ID_RE = re.compile(r"^(LF|CHN|FEP|NLR|LIT)/[A-Za-z0-9][A-Za-z0-9_.:+-]*$")
+_ID_RE = re.compile(r"^(LF|CHN|FEP|NLR|LIT|BOOK)/[A-Za-z0-9][A-Za-z0-9_.:+-]*$")
 _LINE_RE = re.compile(r"^CLAIM (\S+) (verified|partial|refuted) (.*)$")
+
+#: Longest printed line of a ledger entry (the book's text column shows ~120 characters).
+WIDTH = 110
+_INDENT = "    "
 
 #: Magnitudes below this are printed as ``<1e-12``: they are round-off, and
 #: their exact digits differ between machines and BLAS builds.
@@ -102,21 +119,41 @@ class Claim:
     status: str
     summary: str
     notebook: str = ""
+    numbers: str = ""
 
     @property
     def source(self) -> str:
         return self.id.split("/", 1)[0]
 
     def row(self) -> str:
-        return "\t".join([self.id, self.source, self.status, self.notebook, self.summary])
+        text = f"{self.summary} [{self.numbers}]" if self.numbers else self.summary
+        return "\t".join([self.id, self.source, self.status, self.notebook, text])
 
 
-def format_value(x: Any, digits: int = 4) -> str:
+def format_entry(claim_id: str, status: str, summary: str, numbers: str = "") -> str:
+    """The printed form of one ledger entry: ``CLAIM <id> <status> <summary>`` wrapped
+    at :data:`WIDTH` characters (continuation lines indented), the numbers on their own
+    last line in brackets."""
+    import textwrap
+
+    lines = textwrap.wrap(f"CLAIM {claim_id} {status} {summary}", width=WIDTH,
+                          subsequent_indent=_INDENT, break_long_words=False, break_on_hyphens=False)
+    if numbers:
+        lines += textwrap.wrap(f"[{numbers}]", width=WIDTH, initial_indent=_INDENT,
+                               subsequent_indent=_INDENT + " ", break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines)
+
+
+def format_value(x: Any, digits: int = 4, *, exact_zero: bool = False) -> str:
     """Format a number (or a small array) for a ledger line, machine-independently.
 
     Floats get ``digits`` significant digits; magnitudes below ``TINY`` print
     as ``<1e-12`` (round-off, whose digits are not reproducible); arrays are
-    summarised by their largest magnitude.
+    summarised by their largest magnitude.  A float whose magnitude is below
+    ``TINY`` (zero included) prints as ``<1e-12`` whatever its sign: its digits
+    and its sign are round-off, which a one-ulp change of any operation moves.
+    With ``exact_zero=True`` (used for expected values, which are exact) a
+    zero prints as ``0``.
     """
     if isinstance(x, (bool, np.bool_)):
         return str(bool(x))
@@ -132,8 +169,10 @@ def format_value(x: Any, digits: int = 4) -> str:
         return "nan"
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
-    if v != 0.0 and abs(v) < TINY:
-        return "<1e-12" if v > 0 else ">-1e-12"
+    if v == 0.0 and exact_zero:
+        return "0"
+    if abs(v) < TINY:
+        return "<1e-12"
     return f"{v:.{digits}g}"
 
 
@@ -144,28 +183,34 @@ def _validate(claim_id: str, status: str, relation: str, atol: float, rtol: floa
         )
     if status not in STATUSES:
         raise ValueError(f"status must be one of {STATUSES}; got {status!r}")
+    if claim_id.startswith("BOOK/") and status != "verified":
+        raise ValueError("a BOOK/ claim is the book's own result and describes no source: its status must be 'verified'")
     if relation not in RELATIONS:
         raise ValueError(f"relation must be one of {RELATIONS}; got {relation!r}")
     for name, tol in (("atol", atol), ("rtol", rtol)):
-        if not isinstance(tol, (int, float, np.floating, np.integer)) or not math.isfinite(tol) or tol < 0:
+        if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, (int, float, np.floating, np.integer)):
+            raise TypeError(f"{name} must be a real number; got {type(tol).__name__}")
+        if not math.isfinite(tol) or tol < 0:
             raise ValueError(f"{name} must be a finite number >= 0; got {tol!r}")
 
 
 def _holds(measured: np.ndarray, expected: np.ndarray, relation: str, atol: float, rtol: float) -> bool:
-    slack = atol + rtol * np.abs(expected)
-    if relation == "==":
-        if measured.dtype == bool or expected.dtype == bool:
-            ok = measured == expected
-        else:
-            ok = np.abs(measured - expected) <= slack
-    elif relation == "<=":
-        ok = measured <= expected + slack
-    elif relation == ">=":
-        ok = measured >= expected - slack
-    elif relation == "<":
-        ok = measured < expected
-    else:  # ">"
-        ok = measured > expected
+    with np.errstate(invalid="ignore", over="ignore"):
+        slack = atol + rtol * np.abs(expected)
+        if relation == "==":
+            if measured.dtype == bool or expected.dtype == bool:
+                ok = measured == expected
+            else:  # equal values (the same infinity included) agree; NaN never does
+                ok = (measured == expected) | (np.abs(measured - expected) <= slack)
+            return bool(np.all(ok))
+        if relation == "<=":
+            ok = (measured <= expected) | (measured <= expected + slack)
+        elif relation == ">=":
+            ok = (measured >= expected) | (measured >= expected - slack)
+        elif relation == "<":
+            ok = measured < expected
+        else:  # ">"
+            ok = measured > expected
     # NaN anywhere makes the comparison false, as it should.
     return bool(np.all(ok))
 
@@ -190,7 +235,7 @@ def check(
     ----------
     claim_id : str
         ``<SRC>/<label>``, e.g. ``"CHN/thm-2.1"``; SRC is one of
-        ``LF, CHN, FEP, NLR, LIT``.
+        ``LF, CHN, FEP, NLR, LIT, BOOK``.
     summary : str
         One sentence saying what was checked (no newlines).
     measured : float, int, bool or array_like
@@ -238,6 +283,8 @@ def check(
     for name, arr in (("measured", m), ("expected", e)):
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"{name} must be a real number, a boolean or a real array; got dtype {arr.dtype}")
+        if arr.size == 0:
+            raise ValueError(f"{name} must not be empty: a claim about no values checks nothing")
     try:
         np.broadcast_shapes(m.shape, e.shape)
     except ValueError as exc:
@@ -248,19 +295,18 @@ def check(
         dev = np.max(np.abs(m - e)) if np.broadcast(m, e).size else 0.0
         numbers = f"max|measured-expected|={format_value(float(dev), digits)} over {np.broadcast(m, e).size} values"
     else:
-        numbers = f"measured={format_value(measured, digits)} {relation} expected={format_value(expected, digits)}"
+        numbers = f"measured={format_value(measured, digits)} {relation} expected={format_value(expected, digits, exact_zero=True)}"
     if atol:
         numbers += f" atol={format_value(atol, 2)}"
     if rtol:
         numbers += f" rtol={format_value(rtol, 2)}"
     if not show_values:  # round-off-level numbers and tolerances: the summary states the bound
         numbers = f"measured {relation} expected: holds"
-    line = f"CLAIM {claim_id} {status} {summary.strip()} [{numbers}]"
     if not ok:
         raise ClaimFailed(f"claim {claim_id} does not hold: {summary.strip()} [{numbers}]")
     if not quiet:
-        print(line)
-        _SESSION.append(Claim(claim_id, status, f"{summary.strip()} [{numbers}]"))
+        print(format_entry(claim_id, status, summary.strip(), numbers))
+        _SESSION.append(Claim(claim_id, status, summary.strip(), numbers=numbers))
 
 
 def session_claims() -> list[Claim]:
@@ -269,16 +315,29 @@ def session_claims() -> list[Claim]:
 
 
 def summary() -> None:
-    """Print the ids and statuses of the claims this notebook checked, with counts.
+    """Print what this notebook checked, grouped by status, one line per distinct claim.
 
     Chapters end with it, so that a reader sees at a glance which ledger lines
-    the chapter added.
+    the chapter added and what each of them says.  Repeated checks of the same
+    id with the same summary are counted once (``(x3)``).
     """
+    import textwrap
+
     claims = session_claims()
     counts = {s: sum(c.status == s for c in claims) for s in STATUSES}
-    print(f"{len(claims)} claims checked: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES))
-    for c in claims:
-        print(f"  {c.status:9s} {c.id}")
+    print(f"{len(claims)} checks: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES))
+    for status in STATUSES:
+        group = [c for c in claims if c.status == status]
+        if not group:
+            continue
+        print(f"{status}:")
+        seen: dict[tuple[str, str], int] = {}
+        for c in group:
+            seen[(c.id, c.summary)] = seen.get((c.id, c.summary), 0) + 1
+        for (cid, text), n in seen.items():
+            times = f" (x{n})" if n > 1 else ""
+            print(textwrap.fill(f"{cid}: {text}{times}", width=WIDTH, initial_indent="  - ",
+                                subsequent_indent="    ", break_long_words=False, break_on_hyphens=False))
 
 
 def _iter_output_text(nb: dict) -> Iterable[str]:
@@ -289,6 +348,32 @@ def _iter_output_text(nb: dict) -> Iterable[str]:
             if out.get("output_type") == "stream" and out.get("name") == "stdout":
                 text = out.get("text", "")
                 yield "".join(text) if isinstance(text, list) else text
+
+
+def _parse(text: str, notebook: str) -> list[Claim]:
+    """Ledger entries in one stream of printed text (continuation lines re-joined)."""
+    out: list[Claim] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        match = _LINE_RE.match(lines[i].strip())
+        i += 1
+        if not match:
+            continue
+        cid, status, head = match.groups()
+        parts = [head]
+        while i < len(lines) and lines[i].startswith(_INDENT) and not lines[i].lstrip().startswith("CLAIM "):
+            parts.append(lines[i].strip())
+            i += 1
+        joined = " ".join(parts)
+        numbers = ""
+        if joined.endswith("]") and " [" in joined:
+            k = joined.rindex(" [")
+            joined, numbers = joined[:k], joined[k + 2:-1]
+        elif joined.startswith("[") and joined.endswith("]"):
+            joined, numbers = "", joined[1:-1]
+        out.append(Claim(cid, status, joined.strip(), notebook, numbers))
+    return out
 
 
 def collect(root: str | Path = "book") -> list[Claim]:
@@ -308,11 +393,7 @@ def collect(root: str | Path = "book") -> list[Claim]:
             continue
         nb = json.loads(path.read_text(encoding="utf-8"))
         for text in _iter_output_text(nb):
-            for line in text.splitlines():
-                match = _LINE_RE.match(line.strip())
-                if match:
-                    cid, status, summary = match.groups()
-                    claims.append(Claim(cid, status, summary, rel.with_suffix("").as_posix()))
+            claims.extend(_parse(text, rel.with_suffix("").as_posix()))
     return claims
 
 
@@ -323,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m attractors.ledger [ROOT]   (default ROOT: book/)")
         print("Prints one tab-separated row per claim: id, source, status, notebook, summary.")
         return 0
+    if isinstance(argv, (str, bytes)) or not all(isinstance(a, str) for a in argv):
+        raise TypeError("argv must be a list of strings, e.g. main(['book/'])")
     root = argv[0] if argv else "book"
     try:
         claims = collect(root)

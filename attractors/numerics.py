@@ -79,12 +79,28 @@ def _series(z2: np.ndarray, coeffs: np.ndarray) -> np.ndarray:
 
 
 def _as_float_array(x, name: str) -> np.ndarray:
-    arr = np.asarray(x)
+    """``x`` as a float64 array; NaN is refused (it has no value to compute with), ``±inf`` allowed."""
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:  # ragged nested sequences
+        raise TypeError(f"{name} must be a real number or a numeric array; got {type(x).__name__}") from exc
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name} must be a real number or a numeric array; got {type(x).__name__}")
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} must be real; got a complex array")
-    return arr.astype(np.float64, copy=False)
+    arr = arr.astype(np.float64, copy=False)
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} must not contain NaN")
+    return arr
+
+
+def _check_axis(axis, ndim: int) -> int:
+    """A valid axis of an ``ndim``-dimensional array, as a non-negative int."""
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an integer; got {type(axis).__name__}")
+    if not -ndim <= int(axis) < ndim:
+        raise ValueError(f"axis must be in [-{ndim}, {ndim}) for x with {ndim} dimension(s); got {axis}")
+    return int(axis) % ndim
 
 
 def _check_beta(beta) -> float:
@@ -128,6 +144,7 @@ def logsumexp(x, beta: float = 1.0, axis: int = -1) -> np.ndarray | float:
     beta = _check_beta(beta)
     if a.ndim == 0:
         a = a[None]
+    axis = _check_axis(axis, a.ndim)
     if a.shape[axis] == 0:
         raise ValueError("x must not be empty along axis")
     if np.isnan(a).any() or np.isposinf(a).any():
@@ -176,6 +193,7 @@ def softmax(x, beta: float = 1.0, axis: int = -1) -> np.ndarray:
     beta = _check_beta(beta)
     if a.ndim == 0:
         a = a[None]
+    axis = _check_axis(axis, a.ndim)
     if a.shape[axis] == 0:
         raise ValueError("x must not be empty along axis")
     if np.isnan(a).any() or np.isposinf(a).any():
@@ -315,5 +333,5 @@ def log_sinhc2(b) -> np.ndarray | float:
     ab = a[big]
     with np.errstate(divide="ignore", invalid="ignore"):
         out[big] = ab + np.log(-np.expm1(-2.0 * ab)) - np.log(ab)
-    out = np.where(np.isnan(x), np.nan, out)
+    out[np.isinf(a)] = np.inf  # log(2 sinh(b)/b) -> +inf as |b| -> inf (the formula gives inf - inf)
     return float(out) if np.ndim(out) == 0 else out

@@ -15,10 +15,44 @@ def test_check_prints_one_line(capsys):
     assert check("CHN/thm-2.1", "stationary law is Gibbs", 0.1234567, 0.1234, atol=1e-3) is None
     claim = ledger.session_claims()[-1]
     out = capsys.readouterr().out.strip()
-    assert out.startswith("CLAIM CHN/thm-2.1 verified stationary law is Gibbs [")
-    assert "measured=0.1235 == expected=0.1234 atol=0.001" in out
+    assert out.startswith("CLAIM CHN/thm-2.1 verified stationary law is Gibbs\n")
+    assert out.splitlines()[1] == "    [measured=0.1235 == expected=0.1234 atol=0.001]"
     assert claim.source == "CHN" and claim.status == "verified"
-    assert out.count("\n") == 0
+    assert out.count("\n") == 1
+
+
+def test_long_entries_wrap_and_collect_rejoins_them(capsys):
+    words = " ".join(f"word{i}" for i in range(60))
+    check("BOOK/wrap", words, [1.0, 2.0], [1.0, 2.0], rtol=1e-3)
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= ledger.WIDTH
+    assert len(out.splitlines()) >= 4
+    [claim] = ledger._parse(out, "nb")
+    assert claim.id == "BOOK/wrap" and claim.summary == words
+    assert claim.numbers == "max|measured-expected|=<1e-12 over 2 values rtol=0.001"
+
+
+def test_book_claims_are_always_verified():
+    check("BOOK/own-result", "the book's own result", 1.0, 1.0, quiet=True)
+    with pytest.raises(ValueError, match="BOOK"):
+        check("BOOK/own-result", "the book's own result", 1.0, 1.0, status="partial", quiet=True)
+
+
+def test_edge_cases_listed_in_the_regression_issue():
+    # an empty measured value checks nothing
+    with pytest.raises(ValueError, match="measured"):
+        check("LIT/x", "empty", [], [], quiet=True)
+    # the same infinity on both sides agrees (inf - inf is NaN, which must not decide)
+    check("LIT/x", "same inf", math.inf, math.inf, quiet=True)
+    check("LIT/x", "same -inf", [-math.inf, 1.0], [-math.inf, 1.0], quiet=True)
+    with pytest.raises(ClaimFailed):
+        check("LIT/x", "opposite inf", math.inf, -math.inf, quiet=True)
+    # a bool is not a tolerance
+    with pytest.raises(TypeError, match="atol"):
+        check("LIT/x", "bool tol", 1.0, 1.0, atol=True, quiet=True)
+    # main() takes a list of arguments, not a string it would iterate character by character
+    with pytest.raises(TypeError, match="argv"):
+        ledger.main("/some/dir")
 
 
 @pytest.mark.parametrize(
@@ -105,8 +139,9 @@ def test_hidden_values(capsys):
 
 def test_format_value_is_machine_independent():
     assert format_value(3.3e-16) == "<1e-12"
-    assert format_value(-2.2e-17) == ">-1e-12"
-    assert format_value(0.0) == "0"
+    assert format_value(-2.2e-17) == "<1e-12"  # no sign: the sign of round-off is round-off
+    assert format_value(0.0) == "<1e-12"
+    assert format_value(0.0, exact_zero=True) == "0"
     assert format_value(np.float64(0.123456)) == "0.1235"
     assert format_value(np.int64(7)) == "7"
     assert format_value(np.bool_(True)) == "True"
@@ -147,7 +182,7 @@ def test_session_summary(capsys):
     capsys.readouterr()
     ledger.summary()
     out = capsys.readouterr().out
-    assert "partial   LIT/summary-test-2" in out and "claims checked" in out
+    assert "  - LIT/summary-test-2: counted" in out.split("partial:")[1] and "checks:" in out
 
 
 def test_collect_reads_the_books_stored_outputs():

@@ -5,6 +5,8 @@ from decimal import Decimal, getcontext
 
 import numpy as np
 import pytest
+
+from attractors import numerics
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -161,7 +163,8 @@ def test_langevin_limits():
     assert langevin(1e300) == 1.0
     assert langevin_prime(1e300) == 0.0
     assert langevin_prime(1e5) == pytest.approx(1e-10, rel=1e-12)
-    assert np.isnan(langevin(np.nan))
+    with pytest.raises(ValueError, match="b must not contain NaN"):
+        langevin(np.nan)
 
 
 @given(st.floats(-1e3, 1e3))
@@ -211,3 +214,25 @@ def test_bench_outputs_agree():
     assert r.agree is True and r.speedup > 0
     r = compare("x", "y", "n", lambda: a, lambda: a + 1, repeat=1, min_time=0.0)
     assert r.agree is False
+
+
+# --- bad input and extremes listed in the regression-test issue -------------------------------------
+
+def test_softmax_and_logsumexp_refuse_an_axis_that_does_not_exist():
+    for fn in (numerics.softmax, numerics.logsumexp):
+        with pytest.raises(ValueError, match="axis"):
+            fn(np.ones((2, 3)), axis=5)
+        with pytest.raises(TypeError, match="axis"):
+            fn(np.ones((2, 3)), axis=1.0)
+
+
+def test_log_sinhc2_is_infinite_at_infinity_not_nan():
+    np.testing.assert_array_equal(numerics.log_sinhc2(np.array([np.inf, -np.inf])), [np.inf, np.inf])
+    assert numerics.log_sinhc2(1e300) == pytest.approx(1e300 - math.log(1e300), rel=1e-15)
+
+
+@pytest.mark.parametrize("fn", ["logcosh", "langevin", "langevin_prime", "log_sinhc2", "softmax", "logsumexp"])
+def test_nan_input_is_refused_naming_the_argument(fn):
+    f = getattr(numerics, fn)
+    with pytest.raises(ValueError, match=r"^(x|b) must not contain NaN"):
+        f(np.array([0.0, np.nan]))
