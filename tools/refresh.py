@@ -37,7 +37,9 @@ def toc_notebooks() -> list[Path]:
 
 def execute(path: Path, timeout: int = 900) -> float:
     nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
+    for k, cell in enumerate(nb.cells):
+        if "id" not in cell:  # nbformat >= 4.5 wants an id on every cell
+            cell["id"] = f"cell-{k:03d}-{abs(hash(cell.source)) % 10**6:06d}"
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
