@@ -22,7 +22,7 @@ and prints one ledger entry::
         [<numbers>]
 
 The first line is wrapped (continuation lines indented by four spaces) so
-that no printed line is longer than :data:`WIDTH` characters; the numbers
+that no printed line is longer than ``WIDTH`` characters; the numbers
 go on the last line, in brackets.  :func:`collect` joins the pieces again.
 
 ``<id>`` is ``<SRC>/<label>`` where ``SRC`` is one of ``LF``, ``CHN``, ``FEP``,
@@ -132,7 +132,7 @@ class Claim:
 
 def format_entry(claim_id: str, status: str, summary: str, numbers: str = "") -> str:
     """The printed form of one ledger entry: ``CLAIM <id> <status> <summary>`` wrapped
-    at :data:`WIDTH` characters (continuation lines indented), the numbers on their own
+    at ``WIDTH`` characters (continuation lines indented), the numbers on their own
     last line in brackets."""
     import textwrap
 

@@ -3,6 +3,9 @@
 ``use_book_style()`` sets Matplotlib's rcParams once per notebook so that
 every figure of the book has the same size, fonts and grid; figures stay PNG
 (nbval does not compare PNG data, and the book renders them as they are).
+Inside a notebook the figures are stored at twice their display resolution
+("retina" PNGs: 200 dpi pixels shown at the size of 100 dpi), so they stay sharp
+on high-density screens.
 """
 
 from __future__ import annotations
@@ -34,3 +37,11 @@ def use_book_style() -> None:
         "axes.prop_cycle": mpl.cycler(color=list(COLORS)),
         "image.cmap": "viridis",
     })
+    try:  # inside IPython/Jupyter only: PNGs at 2x resolution with their display size in the metadata
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        if get_ipython() is not None:
+            set_matplotlib_formats("retina")
+    except ImportError:  # plain Python: nothing to configure
+        pass
