@@ -30,8 +30,8 @@ ALT_ENV := OPENBLAS_CORETYPE=Sandybridge NPY_DISABLE_CPU_FEATURES=X86_V3 NUMBA_C
 NBVAL   := $(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with .ci/nbval-sanitize.cfg \
            -p no:cacheprovider -q -n $(JOBS) --dist loadfile
 
-.PHONY: all venv book test pytest nbval nbval-native nbval-alt bookcheck refresh refresh-check ledger bench lab \
-        pdf browser-deps clean
+.PHONY: all venv book test pytest nbval nbval-native nbval-alt bookcheck browser refresh refresh-check ledger bench \
+        lab pdf browser-deps clean
 
 all: book
 
@@ -47,10 +47,11 @@ venv: $(STAMP)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: pytest nbval bookcheck
+test: pytest nbval bookcheck browser
 
+# Unit, property, fuzz and hygiene tests (two workers); the browser test runs after the book is built.
 pytest: $(STAMP)
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q -n $(JOBS) -m "not browser"
 
 # Notebooks run in parallel, one whole notebook per worker (--dist loadfile keeps a notebook's cells together).
 # Both passes must be green.
@@ -64,6 +65,10 @@ nbval-alt: $(STAMP)
 
 bookcheck: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
+
+# Every page of the built book in headless Chromium (skipped, saying why, where Chromium is not installed).
+browser: $(STAMP)
+	$(BIN)/python -m pytest tests/test_browser.py -q -m browser -p no:cacheprovider
 
 # Re-execute notebooks in place, each from a clean kernel in its own folder.
 # NB=path runs one; without NB all run, the ledger appendix last.

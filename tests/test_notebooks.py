@@ -101,3 +101,13 @@ def test_no_machine_paths_in_tracked_text_files():
         if re.search(r"(?<![\w:/.~])/(?:tmp|home|root|work)/[\w.-]+|site[-]packages/|/\.venv/", p.read_text()):
             bad.append(str(p.relative_to(ROOT)))
     assert not bad, f"machine-specific paths in {bad}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_no_control_characters_in_sources(path):
+    """A backslash escape written into a cell by a non-raw Python string (\\v, \\b, \\f, \\a) breaks its TeX."""
+    nb = json.loads(path.read_text())
+    for k, cell in enumerate(nb["cells"]):
+        src = "".join(cell["source"])
+        bad = sorted({repr(ch) for ch in src if ord(ch) < 32 and ch not in "\n\t\r"})
+        assert not bad, f"cell {k} contains control characters {bad} (a lost backslash?)"
