@@ -1,10 +1,22 @@
-"""Benchmarks: each numba kernel against its plain NumPy reference.
+"""Benchmarks: each numba kernel against its plain NumPy reference and against the machine's limits.
 
 A module that has kernels defines ``benchmarks(quick: bool = True)`` returning
-a list of :class:`Result`, built with :func:`compare`.  ``python -m
-attractors.bench`` runs them all and prints a table; the appendix
-*Performance of the kernels* shows the same table and a figure.  Timings
-depend on the machine and are never compared by nbval.
+a list of :class:`Result`, built with :func:`compare`.  A speed-up over a
+reference says little about how good a kernel is, so each result may also
+carry the *limit* it should be held against and the fraction of it reached.
+The limits are measured here, in the same run:
+
+* :func:`memory_bandwidth` -- a STREAM-like copy and triad on arrays four times
+  larger than the last-level cache (so the bytes come from memory, not cache);
+* :func:`gemm_rate` -- the FLOP rate of one matrix product at a given shape
+  (the ceiling for kernels made of matrix products);
+* :func:`rng_rate` -- uniform draws per second of ``Generator.random()`` inside
+  numba (the ceiling for a Monte Carlo update that needs its draws).
+
+``python -m attractors.bench`` prints the table (``--json FILE`` writes it for
+comparison between runs and machines); the appendix *Performance of the
+kernels* shows it with cost-against-size figures.  Timings depend on the
+machine and are never compared by nbval.
 """
 
 from __future__ import annotations
@@ -17,7 +29,8 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["Result", "best_time", "compare", "outputs_agree", "run_all", "MODULES"]
+__all__ = ["Result", "best_time", "compare", "outputs_agree", "run_all", "MODULES",
+           "memory_bandwidth", "gemm_rate", "rng_rate", "last_level_cache_bytes", "limits"]
 
 #: Modules whose ``benchmarks()`` are collected, in book order.
 MODULES = ("numerics", "hopfield", "meanfield", "modern", "layers")
@@ -36,14 +49,24 @@ class Result:
     #: Whether kernel and reference returned the same result on this input
     #: (``None`` where the benchmark did not compare outputs).
     agree: bool | None = None
+    #: The limit the kernel is held against (e.g. "memory bandwidth 9.1 GB/s") ...
+    limit: str = ""
+    #: ... and the fraction of it the kernel reaches (rate / limit rate), or None.
+    fraction: float | None = None
 
     @property
     def speedup(self) -> float:
         return self.t_reference / self.t_kernel
 
     def row(self) -> str:
-        return (f"{self.module:10s} {self.name:32s} {self.size:18s} "
-                f"{self.t_kernel * 1e3:10.3f} ms {self.t_reference * 1e3:10.3f} ms {self.speedup:8.1f}x  {self.note}")
+        frac = f"{self.fraction:6.2f}" if self.fraction is not None else "     -"
+        return (f"{self.module:10s} {self.name:34s} {self.size:22s} {self.t_kernel * 1e3:10.3f} ms "
+                f"{self.t_reference * 1e3:10.3f} ms {self.speedup:8.1f}x {frac}  {self.limit}")
+
+    def as_dict(self) -> dict:
+        return {"module": self.module, "name": self.name, "size": self.size, "t_kernel": self.t_kernel,
+                "t_reference": self.t_reference, "speedup": self.speedup, "agree": self.agree,
+                "limit": self.limit, "fraction": self.fraction, "note": self.note}
 
 
 def best_time(fn: Callable[[], object], *, repeat: int = 5, min_time: float = 0.05) -> float:
@@ -118,6 +141,116 @@ def compare(module: str, name: str, size: str, kernel: Callable[[], object],
                   best_time(reference, repeat=repeat, min_time=min_time), note, agree)
 
 
+def last_level_cache_bytes() -> int:
+    """Size of the largest CPU cache in bytes (from sysfs; 32 MiB if it cannot be read)."""
+    import glob
+
+    best = 0
+    for path in glob.glob("/sys/devices/system/cpu/cpu0/cache/index*/size"):
+        try:
+            text = open(path).read().strip().upper()
+        except OSError:
+            continue
+        mult = {"K": 2**10, "M": 2**20, "G": 2**30}.get(text[-1:], 1)
+        try:
+            best = max(best, int(text.rstrip("KMG")) * mult)
+        except ValueError:
+            continue
+    return best or 32 * 2**20
+
+
+def _triad_kernel():
+    from numba import njit
+
+    @njit(cache=True)
+    def triad(a, b, c, s):
+        for i in range(a.size):
+            a[i] = b[i] + s * c[i]
+
+    return triad
+
+
+def memory_bandwidth(*, size_bytes: int | None = None, repeat: int = 5) -> dict[str, float]:
+    """STREAM-like memory bandwidth in bytes per second.
+
+    ``copy`` moves ``2 * size`` bytes (``b[:] = a``) and ``triad`` ``3 * size``
+    bytes (``a = b + s c`` in one numba loop), on float64 arrays of
+    ``size_bytes`` each (default: four times the last-level cache, at least
+    64 MiB), best of ``repeat``.  Write-allocate traffic is not counted, as in
+    STREAM, so the numbers are what a streaming kernel can expect to see.
+    """
+    if size_bytes is not None and (isinstance(size_bytes, bool) or not isinstance(size_bytes, (int, np.integer))):
+        raise TypeError(f"size_bytes must be an integer number of bytes; got {type(size_bytes).__name__}")
+    size = int(size_bytes) if size_bytes is not None else max(4 * last_level_cache_bytes(), 64 * 2**20)
+    if not 2**20 <= size <= 2**31:
+        raise ValueError(f"size_bytes must be between 1 MiB and 2 GiB; got {size}")
+    if isinstance(repeat, bool) or not isinstance(repeat, (int, np.integer)) or not 1 <= repeat <= 100:
+        raise ValueError(f"repeat must be an integer in [1, 100]; got {repeat!r}")
+    n = size // 8
+    a, b, c = np.ones(n), np.full(n, 2.0), np.full(n, 0.5)
+    triad = _triad_kernel()
+    triad(a[:8], b[:8], c[:8], 3.0)  # compile
+    t_copy = best_time(lambda: np.copyto(b, a), repeat=repeat, min_time=0.0)
+    t_triad = best_time(lambda: triad(a, b, c, 3.0), repeat=repeat, min_time=0.0)
+    return {"copy": 2 * 8 * n / t_copy, "triad": 3 * 8 * n / t_triad, "bytes": float(8 * n)}
+
+
+def gemm_rate(m: int, k: int, n: int, *, repeat: int = 5) -> float:
+    """FLOP/s of one ``(m, k) @ (k, n)`` float64 matrix product (``2 m k n`` flops), best of ``repeat``."""
+    for name, v in (("m", m), ("k", k), ("n", n)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 1 <= v <= 4096:
+            raise ValueError(f"{name} must be an integer in [1, 4096]; got {v!r}")
+    if isinstance(repeat, bool) or not isinstance(repeat, (int, np.integer)) or not 1 <= repeat <= 100:
+        raise ValueError(f"repeat must be an integer in [1, 100]; got {repeat!r}")
+    g = np.random.default_rng(0)
+    A, B = g.standard_normal((m, k)), g.standard_normal((k, n))
+    out = np.empty((m, n))
+    t = best_time(lambda: np.matmul(A, B, out=out), repeat=repeat, min_time=0.05)
+    return 2.0 * m * k * n / t
+
+
+def _rng_kernel():
+    from numba import njit
+
+    @njit(cache=True)
+    def draws(gen, n):
+        acc = 0.0
+        for _ in range(n):
+            acc += gen.random()
+        return acc
+
+    return draws
+
+
+def rng_rate(n: int = 2_000_000, *, repeat: int = 5) -> float:
+    """Uniform draws per second of ``numpy.random.Generator.random()`` inside a numba loop."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1000 <= n <= 10**8:
+        raise ValueError(f"n must be an integer in [1000, 1e8]; got {n!r}")
+    if isinstance(repeat, bool) or not isinstance(repeat, (int, np.integer)) or not 1 <= repeat <= 100:
+        raise ValueError(f"repeat must be an integer in [1, 100]; got {repeat!r}")
+    draws = _rng_kernel()
+    gen = np.random.default_rng(0)
+    draws(gen, 10)
+    t = best_time(lambda: draws(gen, n), repeat=repeat, min_time=0.0)
+    return n / t
+
+
+def limits(quick: bool = True) -> dict[str, float]:
+    """The machine's limits, measured now: bandwidths (B/s), a GEMM rate (FLOP/s) and the RNG rate (draws/s).
+
+    Parameters
+    ----------
+    quick : bool, default True
+        Fewer repetitions (each limit is the best of 3 instead of 5 runs).
+    """
+    if not isinstance(quick, (bool, np.bool_)):
+        raise TypeError(f"quick must be a bool; got {type(quick).__name__}")
+    bw = memory_bandwidth(repeat=3 if quick else 5)
+    return {"copy_bandwidth": bw["copy"], "triad_bandwidth": bw["triad"],
+            "gemm_1024x256x1024": gemm_rate(1024, 256, 1024, repeat=3 if quick else 5),
+            "rng_draws": rng_rate(repeat=3 if quick else 5), "llc_bytes": float(last_level_cache_bytes())}
+
+
 def run_all(quick: bool = True, modules: tuple[str, ...] = MODULES) -> list[Result]:
     """Run ``benchmarks(quick)`` of every module in ``modules`` that defines one."""
     results: list[Result] = []
@@ -133,11 +266,28 @@ def run_all(quick: bool = True, modules: tuple[str, ...] = MODULES) -> list[Resu
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """``python -m attractors.bench [--full] [--json FILE]``: the limits, then one row per kernel."""
+    import json
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if any(a in ("-h", "--help") for a in argv):
+        print("usage: python -m attractors.bench [--full] [--json FILE]")
+        return 0
     quick = "--full" not in argv
-    print(f"{'module':10s} {'kernel':32s} {'size':18s} {'kernel':>13s} {'reference':>13s} {'speed-up':>9s}")
-    for r in run_all(quick=quick):
+    out_json = argv[argv.index("--json") + 1] if "--json" in argv and argv.index("--json") + 1 < len(argv) else None
+    lim = limits(quick)
+    print(f"limits: copy {lim['copy_bandwidth'] / 1e9:.2f} GB/s, triad {lim['triad_bandwidth'] / 1e9:.2f} GB/s "
+          f"(arrays of {4 * lim['llc_bytes'] / 2**20:.0f} MiB), GEMM 1024x256x1024 {lim['gemm_1024x256x1024'] / 1e9:.1f} "
+          f"GFLOP/s, numba Generator.random() {lim['rng_draws'] / 1e6:.0f} M draws/s")
+    print(f"{'module':10s} {'kernel':34s} {'size':22s} {'kernel':>13s} {'reference':>13s} {'speed-up':>9s} "
+          f"{'limit':>6s}  limit held against")
+    results = run_all(quick=quick)
+    for r in results:
         print(r.row())
+    if out_json:
+        with open(out_json, "w") as fh:
+            json.dump({"limits": lim, "results": [r.as_dict() for r in results]}, fh, indent=1)
+        print(f"wrote {out_json}")
     return 0
 
 

@@ -38,7 +38,7 @@ MODULES = ("numerics", "stats", "ledger", "bench", "hopfield", "meanfield", "mod
 #: Public names that are not data functions: command lines, benchmark drivers, plotting set-up.
 SKIP = {
     "ledger": {"main", "summary", "session_claims", "collect", "format_entry", "format_value"},
-    "bench": {"main", "run_all", "compare", "outputs_agree"},
+    "bench": {"main", "run_all", "compare", "outputs_agree", "limits", "memory_bandwidth"},
 }
 SKIP_ALWAYS = {"benchmarks", "main", "use_book_style"}
 
