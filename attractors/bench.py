@@ -33,7 +33,8 @@ __all__ = ["Result", "best_time", "compare", "outputs_agree", "run_all", "MODULE
            "memory_bandwidth", "gemm_rate", "rng_rate", "last_level_cache_bytes", "limits"]
 
 #: Modules whose ``benchmarks()`` are collected, in book order.
-MODULES = ("numerics", "hopfield", "meanfield", "modern", "layers")
+MODULES = ("numerics", "sde", "fokker_planck", "hopfield", "meanfield", "modern", "layers", "lagrangians",
+           "synapses", "spectra", "fep")
 
 
 @dataclass(frozen=True)
