@@ -1,0 +1,306 @@
+r"""Wishart matrices, the Marchenko--Pastur law and the Tracy--Widom scale of its edges (chapter 14).
+
+Let :math:`X` be an :math:`n\times p` matrix of independent :math:`\mathcal N(0,\sigma^2)`
+entries (``n_samples`` rows, ``dim`` columns) and :math:`W = X^\top X/n` (:math:`p\times p`).
+As :math:`n, p\to\infty` with :math:`y = p/n` fixed, the empirical distribution of the
+eigenvalues of :math:`W` converges to the Marchenko--Pastur law
+
+.. math::
+
+    \mu_y = \max(0, 1 - 1/y)\,\delta_0 + \rho_y(x)\,dx,\qquad
+    \rho_y(x) = \frac{\sqrt{(\lambda_+ - x)(x - \lambda_-)}}{2\pi\sigma^2 y\,x}
+    \ \text{on } [\lambda_-, \lambda_+],\qquad
+    \lambda_\pm = \sigma^2(1\pm\sqrt y)^2 .
+
+For :math:`y > 1` the matrix has rank :math:`n < p`, hence the atom at zero
+(:func:`marchenko_pastur_atom`); :func:`marchenko_pastur_pdf` is the density of the
+continuous part, whose integral is :math:`\min(1, 1/y)`.  Its cumulative
+distribution follows in closed form from the substitution :math:`x = \sigma^2(m - h\cos\theta)`
+(:math:`m = 1 + y`, :math:`h = 2\sqrt y` the centre and half-width of the support in units of
+:math:`\sigma^2`, :math:`\ell, u` its edges): the continuous part up to :math:`\theta` is
+
+.. math::
+
+    \frac{h\sin\theta + m\theta - 2\sqrt{\ell u}\,
+    \arctan\!\big(\sqrt{u/\ell}\,\tan(\theta/2)\big)}{2\pi y},
+
+which equals :math:`\min(1, 1/y)` at :math:`\theta = \pi`.
+
+At finite size the extreme eigenvalues fluctuate around the edges on the scale
+:math:`n^{-2/3}`: :math:`(\lambda_{\max} - \mu_{np})/s_{np}` converges to the
+Tracy--Widom law :math:`TW_1` (Johnstone 2001; centring and scale with the
+half-shifted sizes of Ma 2012), and so does
+:math:`(\mu^-_{np} - \lambda_{\min})/s^-_{np}` for the smallest non-zero
+eigenvalue when :math:`p\ne n` (Ma 2012); :func:`tracy_widom_edge` returns the
+centring and scale, :data:`TW1_MEAN` and :data:`TW1_STD` the mean and standard
+deviation of :math:`TW_1`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from attractors._validate import as_array, as_generator, as_int, as_positive
+
+__all__ = [
+    "sample_wishart",
+    "marchenko_pastur_edges",
+    "marchenko_pastur_atom",
+    "marchenko_pastur_pdf",
+    "marchenko_pastur_cdf",
+    "tracy_widom_edge",
+    "TW1_MEAN",
+    "TW1_STD",
+]
+
+#: Mean of the Tracy--Widom law for real symmetric matrices (beta = 1), Tracy & Widom (1996).
+TW1_MEAN = -1.2065335745820
+#: Standard deviation of the same law (its variance is 1.6077810345810).
+TW1_STD = math.sqrt(1.6077810345810)
+
+#: Largest matrix entry count :func:`sample_wishart` will draw.
+MAX_VALUES = 2**27
+#: Accepted range of the ratio y = dim / n_samples and of the variance.
+_RANGE = (1e-100, 1e100)
+
+def _ratio(ratio, name="ratio"):
+    y = as_positive(ratio, name)
+    if not _RANGE[0] <= y <= _RANGE[1]:
+        raise ValueError(f"{name} must lie in [{_RANGE[0]:g}, {_RANGE[1]:g}]; got {y}")
+    return y
+
+
+def _variance(variance):
+    s2 = as_positive(variance, "variance")
+    if not _RANGE[0] <= s2 <= _RANGE[1]:
+        raise ValueError(f"variance must lie in [{_RANGE[0]:g}, {_RANGE[1]:g}]; got {s2}")
+    return s2
+
+
+def sample_wishart(dim, n_samples, *, variance=1.0, size=None, rng=None):
+    r"""Draw :math:`W = X^\top X / n` with :math:`X` of shape ``(n_samples, dim)``, entries :math:`\mathcal N(0, \sigma^2)`.
+
+    Parameters
+    ----------
+    dim : int
+        Size ``p`` of the (square) matrix, ``>= 1``.
+    n_samples : int
+        Number ``n`` of rows of ``X``, ``>= 1`` (``W`` has rank ``min(n, p)``).
+    variance : float, default 1.0
+        Variance :math:`\sigma^2` of the entries of ``X``.
+    size : int, optional
+        Number of independent matrices; ``None`` returns one matrix.
+    rng : int, Generator or None
+        Seed or generator (same seed, same matrices).
+
+    Returns
+    -------
+    ndarray, shape (dim, dim) or (size, dim, dim)
+        Symmetric positive semi-definite matrices.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a size is not a positive integer, the draw would exceed
+        :data:`MAX_VALUES` numbers, or ``variance`` is not positive and finite.
+    """
+    p = as_int(dim, "dim", minimum=1)
+    n = as_int(n_samples, "n_samples", minimum=1)
+    s2 = _variance(variance)
+    m = 1 if size is None else as_int(size, "size", minimum=1)
+    if m * n * p > MAX_VALUES or m * p * p > MAX_VALUES:
+        raise ValueError(f"dim, n_samples and size ask for more than {MAX_VALUES} numbers")
+    gen = as_generator(rng)
+    x = gen.standard_normal((m, n, p)) * math.sqrt(s2)
+    w = np.einsum("kni,knj->kij", x, x) / n
+    w = 0.5 * (w + np.swapaxes(w, 1, 2))
+    return w[0] if size is None else w
+
+
+def marchenko_pastur_edges(ratio, variance=1.0):
+    r"""Edges :math:`\lambda_\pm = \sigma^2(1\pm\sqrt y)^2` of the Marchenko--Pastur support.
+
+    Parameters
+    ----------
+    ratio : float
+        :math:`y = p/n` (dimension over number of samples), ``> 0``.
+    variance : float, default 1.0
+        Variance :math:`\sigma^2` of the matrix entries.
+
+    Returns
+    -------
+    (float, float)
+        :math:`(\lambda_-, \lambda_+)`.  For :math:`y > 1` the law also has an
+        atom at 0 (:func:`marchenko_pastur_atom`) below :math:`\lambda_-`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``ratio`` or ``variance`` is not a positive finite number in range.
+    """
+    y = _ratio(ratio)
+    s2 = _variance(variance)
+    r = math.sqrt(y)
+    # (1 - r)^2 computed as (1 - y)^2 / (1 + r)^2 has no cancellation near y = 1
+    lo = s2 * ((1.0 - y) / (1.0 + r)) ** 2
+    hi = s2 * (1.0 + r) ** 2
+    return lo, hi
+
+
+def marchenko_pastur_atom(ratio):
+    r"""Mass :math:`\max(0, 1 - 1/y)` of the Marchenko--Pastur law at zero (the rank deficit of :math:`W`).
+
+    Parameters
+    ----------
+    ratio : float
+        :math:`y = p/n`, ``> 0``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``ratio`` is not a positive finite number in range.
+    """
+    y = _ratio(ratio)
+    return max(0.0, 1.0 - 1.0 / y)
+
+
+def marchenko_pastur_pdf(x, ratio, variance=1.0):
+    r"""Density of the continuous part of the Marchenko--Pastur law.
+
+    .. math:: \rho(x) = \frac{\sqrt{(\lambda_+ - x)(x - \lambda_-)}}{2\pi\sigma^2 y\,x}
+              \quad\text{on } [\lambda_-, \lambda_+],\ 0 \text{ elsewhere.}
+
+    Its integral is :math:`\min(1, 1/y)`; the rest of the mass is the atom at 0.
+
+    Parameters
+    ----------
+    x : array_like
+        Points, finite.
+    ratio : float
+        :math:`y = p/n`, ``> 0``.
+    variance : float, default 1.0
+        Variance :math:`\sigma^2` of the matrix entries.
+
+    Returns
+    -------
+    ndarray or float
+        The density (``inf`` at ``x = 0`` when ``ratio == 1``, where it diverges
+        like :math:`x^{-1/2}`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``x`` is not finite, or ``ratio``/``variance`` not positive and in range.
+    """
+    scalar = np.ndim(x) == 0
+    xs = as_array(x, "x")
+    y = _ratio(ratio)
+    s2 = _variance(variance)
+    lo, hi = marchenko_pastur_edges(y, 1.0)
+    u = xs / s2  # work in units of the variance: no overflow for huge or tiny variances
+    inside = (u >= lo) & (u <= hi) & (u > 0)
+    uc = np.where(inside, u, 1.0)
+    with np.errstate(over="ignore"):
+        dens = np.sqrt(np.maximum(hi - uc, 0.0)) * np.sqrt(np.maximum(uc - lo, 0.0)) / (2.0 * math.pi * y * uc)
+    out = np.where(inside, dens / s2, 0.0)
+    if lo == 0.0:
+        out = np.where(u == 0.0, np.inf, out)
+    return float(out.ravel()[0]) if scalar else out
+
+
+def marchenko_pastur_cdf(x, ratio, variance=1.0):
+    r"""Cumulative distribution of the whole Marchenko--Pastur law (the atom at 0 included).
+
+    Parameters
+    ----------
+    x : array_like
+        Points, finite.
+    ratio : float
+        :math:`y = p/n`, ``> 0``.
+    variance : float, default 1.0
+        Variance :math:`\sigma^2` of the matrix entries.
+
+    Returns
+    -------
+    ndarray or float
+        :math:`F(x) = \mu_y((-\infty, x])`, from 0 to 1 (closed form, module docstring).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``x`` is not finite, or ``ratio``/``variance`` not positive and in range.
+    """
+    scalar = np.ndim(x) == 0
+    xs = as_array(x, "x")
+    y = _ratio(ratio)
+    s2 = _variance(variance)
+    lo, hi = marchenko_pastur_edges(y, 1.0)
+    m, h = 0.5 * (lo + hi), 0.5 * (hi - lo)
+    u = (xs / s2).ravel()
+    theta = np.arccos(np.clip((m - u) / h, -1.0, 1.0))  # 0 at lo, pi at hi
+    # closed form of the integral over [0, theta] of h^2 sin^2(phi) / (2 pi y (m - h cos phi)) dphi
+    # (module docstring); arctan2 keeps it finite at theta = 0, theta = pi and lo = 0
+    atan = np.arctan2(math.sqrt(hi) * np.sin(0.5 * theta), math.sqrt(lo) * np.cos(0.5 * theta))
+    cont = (h * np.sin(theta) + m * theta - 2.0 * math.sqrt(lo * hi) * atan) / (2.0 * math.pi * y)
+    atom = marchenko_pastur_atom(y)
+    cdf = np.where(u >= 0.0, atom, 0.0) + cont
+    cdf = np.clip(cdf, 0.0, 1.0).reshape(xs.shape)
+    return float(cdf.ravel()[0]) if scalar else cdf
+
+
+def tracy_widom_edge(dim, n_samples, variance=1.0, edge="upper"):
+    r"""Centring and scale of an extreme eigenvalue of :math:`W = X^\top X/n` (real Gaussian entries).
+
+    With the half-shifted sizes :math:`\bar n = n - 1/2`, :math:`\bar p = p - 1/2` (Ma 2012, which makes the
+    error of the Tracy--Widom approximation :math:`O(\min(n,p)^{-2/3})`):
+
+    ``edge="upper"`` (Johnstone 2001): :math:`\mu = \sigma^2(\sqrt{\bar n} + \sqrt{\bar p})^2/n`,
+    :math:`s = \sigma^2(\sqrt{\bar n} + \sqrt{\bar p})(\bar n^{-1/2} + \bar p^{-1/2})^{1/3}/n`, and
+    :math:`(\lambda_{\max} - \mu)/s \to TW_1`.
+
+    ``edge="lower"`` (smallest *non-zero* eigenvalue, :math:`p \ne n`):
+    :math:`\mu = \sigma^2(\sqrt{\bar n} - \sqrt{\bar p})^2/n`,
+    :math:`s = \sigma^2|\sqrt{\bar n} - \sqrt{\bar p}|\,|\bar n^{-1/2} - \bar p^{-1/2}|^{1/3}/n`, and
+    :math:`(\mu - \lambda_{\min}^{\ne 0})/s \to TW_1`.
+
+    Parameters
+    ----------
+    dim : int
+        Size ``p`` of ``W``, ``>= 1``.
+    n_samples : int
+        Number ``n`` of samples, ``>= 1``.
+    variance : float, default 1.0
+        Variance of the entries of ``X``.
+    edge : {"upper", "lower"}
+        Which edge.
+
+    Returns
+    -------
+    (float, float)
+        ``(mu, s)``: the edge and the scale of its fluctuations.
+
+    Raises
+    ------
+    TypeError, ValueError
+        On bad sizes or variance, an unknown ``edge``, or ``edge="lower"`` with ``dim == n_samples``
+        (the lower edge is then the hard edge 0, with other statistics).
+    """
+    p = as_int(dim, "dim", minimum=1)
+    n = as_int(n_samples, "n_samples", minimum=1)
+    if p > 10**15 or n > 10**15:
+        raise ValueError("dim and n_samples must be <= 1e15")
+    s2 = _variance(variance)
+    if not isinstance(edge, str) or edge not in ("upper", "lower"):
+        raise ValueError(f"edge must be 'upper' or 'lower'; got {edge!r}")
+    rn, rp = math.sqrt(n - 0.5), math.sqrt(p - 0.5)
+    if edge == "upper":
+        return s2 * (rn + rp) ** 2 / n, s2 * (rn + rp) * (1 / rn + 1 / rp) ** (1 / 3) / n
+    if p == n:
+        raise ValueError("edge='lower' needs dim != n_samples (the lower edge is the hard edge 0)")
+    return s2 * (rn - rp) ** 2 / n, s2 * abs(rn - rp) * abs(1 / rn - 1 / rp) ** (1 / 3) / n
