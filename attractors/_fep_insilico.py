@@ -1,0 +1,793 @@
+r"""The in-silico experiments of [FEP]: data, baselines, evaluation and parameter sweeps.
+
+Chapters 17 (learning) and 19 (in silico) of the book use what is here; the
+network itself -- inference and learning in one numba kernel -- is
+:func:`attractors.fep.run`, which this module only drives.  Everything is
+re-exported by :mod:`attractors.fep`.
+
+Data
+    :func:`digits_patterns` takes the 8x8 digits that scikit-learn ships, keeps
+    the first image of each class 0..9 for training (they are the first ten
+    images) and the other 1787 for the one-shot test, squares every pixel value
+    and standardises every image to mean 0 and variance 1, as the reference
+    repository of [FEP] does.  :func:`cross_patterns` builds the two correlated
+    5x5 bar patterns of Simulation 1 and the third (cross) pattern.
+
+Training (:func:`train`)
+    The bias of every node is the chosen pattern times the *evidence* level
+    :math:`\alpha`; every *epoch* shows one pattern (random or cyclic order)
+    for ``steps_per_epoch`` parallel steps of simultaneous inference and
+    learning, the state carried over from epoch to epoch.
+
+Baselines
+    Hebb's rule :math:`J = \Xi^\top\Xi/N` and the projector (pseudo-inverse)
+    rule of Personnaz et al. and Kanter--Sompolinsky,
+    :math:`J = \Xi^\top(\Xi\Xi^\top)^{+}\Xi`, both with zero diagonal
+    (:func:`hebbian_couplings`, :func:`projector_couplings`).
+
+Evaluation
+    *Deterministic attractors* (:func:`deterministic_attractors`): the state
+    starts at :math:`L(0.1\,\alpha\,\xi^\mu)`, the bias is zero, and the
+    parallel map :math:`\sigma \leftarrow L(\beta J\sigma)` is iterated to a
+    fixed point (a bounded number of steps; non-convergence is reported).
+    *Orthogonality* (:func:`orthogonality`): the mean absolute deviation of
+    the pairwise angles from 90 degrees (the reference's measure; the
+    manuscript calls it a "mean squared deviation").  *Distinct attractors*
+    (:func:`count_distinct`): clusters at a max-norm tolerance.
+    *Retrieval / one-shot generalisation* (:func:`reconstruction_r2`): a
+    target :math:`t = 0.1\,\alpha\,x` plus Gaussian noise of standard
+    deviation ``noise_sd`` times :math:`\mathrm{sd}(t)` is clamped as the bias
+    for ``n_steps`` stochastic steps at inverse temperature 1; the time-averaged
+    state is compared with :math:`t` by the squared Pearson correlation, as is
+    the noisy input; the median over trials of the difference is the score.
+
+Sweeps (:func:`simulation2_point`, :func:`sweep`)
+    One grid point trains a network and evaluates it; :func:`sweep` maps the
+    grid through :class:`joblib.Parallel`, so the same call runs on a Dask
+    cluster under ``joblib.parallel_config(backend="dask")``.  Every grid point
+    draws from its own ``SeedSequence`` child, so results do not depend on the
+    scheduling.  ``python -m attractors._fep_insilico grid --out FILE.npz``
+    runs the full 20 x 19 grid of Simulation 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+
+import numpy as np
+
+from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive
+
+__all__ = [
+    "EVIDENCE_LEVELS",
+    "INVERSE_TEMPERATURES",
+    "digits_patterns",
+    "cross_patterns",
+    "hebbian_couplings",
+    "projector_couplings",
+    "pattern_angles",
+    "orthogonality",
+    "count_distinct",
+    "deterministic_attractors",
+    "reconstruction_r2",
+    "train",
+    "evaluate",
+    "simulation2_point",
+    "sweep",
+]
+
+#: Simulation 2's evidence levels (bias magnitudes) 1, 2, ..., 20.
+EVIDENCE_LEVELS = np.arange(1.0, 21.0)
+#: Simulation 2's 19 inverse temperatures, log-spaced from 0.01 to 1.
+INVERSE_TEMPERATURES = np.logspace(-2.0, 0.0, 19)
+
+_MAX_STEPS = 10**7  # a bound on any requested run length (under a minute of the kernel at N = 64)
+
+
+def _fep():
+    from attractors import fep  # imported lazily: fep imports this module at its end
+
+    return fep
+
+
+def _run(J, bias, n_steps, *, beta, learning_rate, stochastic, rng, sigma0, rule):
+    """Call :func:`attractors.fep.run` with the options this module needs."""
+    fep = _fep()
+    kw = dict(beta=beta, learning_rate=learning_rate, stochastic=stochastic, update="parallel", rng=rng)
+    if rule is not None:
+        kw["rule"] = rule
+    return fep.run(J, bias, n_steps, sigma0=sigma0, **kw)
+
+
+# --------------------------------------------------------------------------- data
+
+
+def digits_patterns():
+    """Training and test digits, preprocessed as the reference of [FEP] does.
+
+    Returns
+    -------
+    train : ndarray, shape (10, 64)
+        The first image of each digit 0..9 (scikit-learn's first ten images),
+        pixel values squared, each image standardised to mean 0, variance 1.
+    test : ndarray, shape (1787, 64)
+        The other images, preprocessed the same way.
+    """
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    if not np.array_equal(d.target[:10], np.arange(10)):  # pragma: no cover - data set changed
+        raise RuntimeError("scikit-learn's digits no longer start with one image of each class 0..9")
+    x = d.data.astype(np.float64) ** 2
+    x = (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)
+    return np.ascontiguousarray(x[:10]), np.ascontiguousarray(x[10:])
+
+
+def _digits_data(data, name: str = "data"):
+    """``(train, test)`` pattern arrays with the same number of columns (default: the digits)."""
+    if data is None:
+        return digits_patterns()
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise TypeError(f"{name} must be a pair (train, test) of pattern arrays or None")
+    tr = as_patterns(data[0], f"{name}[0]")
+    te = as_patterns(data[1], f"{name}[1]")
+    if tr.shape[1] != te.shape[1]:
+        raise ValueError(f"{name}: train and test patterns must have the same length; got {tr.shape} and {te.shape}")
+    return tr, te
+
+
+def _standardise(img: np.ndarray) -> np.ndarray:
+    v = img.astype(np.float64).ravel()
+    return (v - v.mean()) / v.std()
+
+
+def cross_patterns():
+    """Simulation 1's two correlated 5x5 patterns and the third, unseen one.
+
+    A vertical and a horizontal bar through the centre of a 5x5 grid, the centre
+    pixel four times brighter than the others, each standardised to mean 0 and
+    variance 1 (Pearson correlation 0.77); the third pattern is the plain
+    horizontal bar (centre not emphasised), as in the generalisation test.
+
+    Returns
+    -------
+    train : ndarray, shape (2, 25)
+    third : ndarray, shape (25,)
+    """
+    v = np.zeros((5, 5))
+    v[:, 2] = 1.0
+    v[2, 2] = 4.0
+    h = np.zeros((5, 5))
+    h[2, :] = 1.0
+    h[2, 2] = 4.0
+    plain = np.zeros((5, 5))
+    plain[2, :] = 1.0
+    return np.vstack([_standardise(v), _standardise(h)]), _standardise(plain)
+
+
+# --------------------------------------------------------------------------- baselines
+
+
+def hebbian_couplings(patterns) -> np.ndarray:
+    r"""Hebb's rule for real-valued patterns, :math:`J = \Xi^\top\Xi/N`, zero diagonal.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (P, N) or (N,)
+        Patterns as rows (finite reals).
+
+    Returns
+    -------
+    J : ndarray, shape (N, N)
+        Symmetric, zero diagonal.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``patterns`` is not a finite real array of rank 1 or 2.
+    """
+    xi = as_patterns(patterns, "patterns")
+    J = xi.T @ xi / xi.shape[1]
+    np.fill_diagonal(J, 0.0)
+    return np.ascontiguousarray(J)
+
+
+def projector_couplings(patterns, *, zero_diagonal: bool = True) -> np.ndarray:
+    r"""Projector (pseudo-inverse) couplings :math:`J = \Xi^\top(\Xi\Xi^\top)^{+}\Xi`.
+
+    :math:`J` is the orthogonal projector onto the span of the patterns
+    (Personnaz et al. 1985; Kanter and Sompolinsky 1987), so that every
+    pattern satisfies :math:`J\xi^\mu = \xi^\mu`; Kanter and Sompolinsky set
+    the diagonal to zero.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (P, N) or (N,)
+        Patterns as rows (finite reals).
+    zero_diagonal : bool, default True
+        Remove the self-couplings.
+
+    Returns
+    -------
+    J : ndarray, shape (N, N)
+        Symmetric.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``patterns`` is not a finite real array of rank 1 or 2, or
+        ``zero_diagonal`` is not a bool.
+    """
+    xi = as_patterns(patterns, "patterns")
+    if not isinstance(zero_diagonal, (bool, np.bool_)):
+        raise TypeError("zero_diagonal must be a bool")
+    J = xi.T @ np.linalg.pinv(xi @ xi.T, hermitian=True) @ xi
+    J = 0.5 * (J + J.T)
+    if zero_diagonal:
+        np.fill_diagonal(J, 0.0)
+    return np.ascontiguousarray(J)
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def pattern_angles(vectors) -> np.ndarray:
+    """Angles in degrees between all pairs ``i < j`` of rows.
+
+    Parameters
+    ----------
+    vectors : array_like, shape (P, N)
+        Rows (finite, non-zero).
+
+    Returns
+    -------
+    ndarray, shape (P (P - 1) / 2,)
+        Angles in [0, 180], pairs in row-major order of the upper triangle.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``vectors`` is not a finite real 2-D array, has fewer than two rows or
+        a zero row.
+    """
+    x = as_array(vectors, "vectors", ndim=2)
+    if x.shape[0] < 2 or x.shape[1] == 0:
+        raise ValueError(f"vectors must have at least two rows and one column; got shape {x.shape}")
+    norms = np.linalg.norm(x, axis=1)
+    if np.any(norms == 0):
+        raise ValueError("vectors must not contain a zero row (its angles are undefined)")
+    u = x / norms[:, None]
+    iu = np.triu_indices(x.shape[0], k=1)
+    cos = np.clip((u @ u.T)[iu], -1.0, 1.0)
+    return np.degrees(np.arccos(cos))
+
+
+def orthogonality(vectors, *, include_self: bool = False, drop_duplicates: bool = False) -> float:
+    """Mean absolute deviation of the pairwise angles from 90 degrees.
+
+    Parameters
+    ----------
+    vectors : array_like, shape (P, N)
+        Rows (finite, non-zero).
+    include_self : bool, default False
+        Average over the full P x P table of angles, self-pairs (angle 0,
+        deviation 90) included -- what the reference computes for the data.
+    drop_duplicates : bool, default False
+        Ignore pairs closer than 1 degree to 0 or 180 (the same attractor
+        reached twice) -- what the reference does for the attractors.
+
+    Returns
+    -------
+    float
+        Degrees; 0 for mutually orthogonal rows.  NaN if ``drop_duplicates``
+        leaves no pair.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`pattern_angles`; both options must be bools.
+    """
+    for name, v in (("include_self", include_self), ("drop_duplicates", drop_duplicates)):
+        if not isinstance(v, (bool, np.bool_)):
+            raise TypeError(f"{name} must be a bool")
+    a = pattern_angles(vectors)
+    if drop_duplicates:
+        a = a[(a > 1.0) & (a < 179.0)]
+        if a.size == 0:
+            return math.nan
+    dev = np.abs(90.0 - a)
+    if include_self:
+        p = as_array(vectors, "vectors", ndim=2).shape[0]
+        return float((2.0 * dev.sum() + 90.0 * p) / (p * p))
+    return float(dev.mean())
+
+
+def count_distinct(vectors, *, tol: float = 0.05) -> int:
+    """Number of distinct rows, two rows being the same when their max-norm distance is < ``tol``.
+
+    Rows are grouped greedily (each row joins the first earlier group whose
+    representative is within ``tol``).  Choose ``tol`` far from the distances
+    between truly different rows, so that the count is robust to round-off.
+
+    Parameters
+    ----------
+    vectors : array_like, shape (P, N)
+    tol : float, default 0.05
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``vectors`` is not a finite real 2-D array or ``tol`` is not > 0.
+    """
+    x = as_array(vectors, "vectors", ndim=2)
+    tol = as_positive(tol, "tol")
+    reps: list[np.ndarray] = []
+    for row in x:
+        if not any(np.max(np.abs(row - r)) < tol for r in reps):
+            reps.append(row)
+    return len(reps)
+
+
+# --------------------------------------------------------------------------- experiments
+
+
+def _couplings(J, name="J") -> np.ndarray:
+    J = as_array(J, name, ndim=2)
+    if J.shape[0] != J.shape[1] or J.shape[0] == 0:
+        raise ValueError(f"{name} must be a square, non-empty matrix; got shape {J.shape}")
+    return J
+
+
+def deterministic_attractors(J, starts, *, beta: float = 1.0, max_steps: int = 1000, tol: float = 1e-9):
+    r"""Fixed points of the parallel deterministic update :math:`\sigma \leftarrow L(\beta J\sigma)` (zero bias).
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+        Couplings.
+    starts : array_like, shape (P, N) or (N,)
+        Initial states in [-1, 1], one per row.
+    beta : float, default 1.0
+        Inverse temperature of the deterministic update.
+    max_steps : int, default 1000
+        Largest number of updates per start.
+    tol : float, default 1e-9
+        Converged when one update moves no node by more than ``tol``.
+
+    Returns
+    -------
+    attractors : ndarray, shape (P, N)
+        Last state of each run.
+    converged : ndarray of bool, shape (P,)
+
+    Raises
+    ------
+    ValueError, TypeError
+        On malformed input (names the argument).
+    """
+    J = _couplings(J)
+    s = as_patterns(starts, "starts")
+    if s.shape[1] != J.shape[0]:
+        raise ValueError(f"starts must have {J.shape[0]} columns; got shape {s.shape}")
+    if np.any(np.abs(s) > 1.0):
+        raise ValueError("starts must lie in [-1, 1]")
+    beta = as_positive(beta, "beta")
+    max_steps = as_int(max_steps, "max_steps", minimum=1)
+    if max_steps > _MAX_STEPS:
+        raise ValueError(f"max_steps must be <= {_MAX_STEPS}; got {max_steps}")
+    tol = as_positive(tol, "tol")
+    fep = _fep()
+    zero = np.zeros(J.shape[0])
+    out = np.empty_like(s)
+    conv = np.zeros(s.shape[0], dtype=bool)
+    for k in range(s.shape[0]):
+        fp = fep.fixed_points(J, zero, beta=beta, starts=s[k:k + 1], update="parallel", max_iter=max_steps,
+                              tol=tol)
+        if fp.n_failed == 0:
+            out[k] = fp.points[0]
+            conv[k] = True
+        else:  # report where the bounded iteration stopped (e.g. on a parallel 2-cycle)
+            states, _ = _run(J, zero, max_steps, beta=beta, learning_rate=0.0, stochastic=False, rng=0,
+                             sigma0=s[k], rule=None)
+            out[k] = states[-1]
+    return out, conv
+
+
+def reconstruction_r2(J, targets, *, scale: float, noise_sd: float = 1.0, n_trials: int = 100,
+                      n_steps: int = 100, beta: float = 1.0, pick: str = "cycle", rng=None):
+    r"""Noisy-input reconstruction: :math:`R^2` of the noisy input and of the network's time average.
+
+    Trial :math:`k` takes target :math:`t = \text{scale}\cdot x` (``x`` the row
+    ``k mod P`` with ``pick="cycle"``, a uniformly random row with
+    ``pick="random"``), clamps :math:`t + \varepsilon`,
+    :math:`\varepsilon \sim N(0, (\text{noise\_sd}\,\mathrm{sd}(t))^2)`, as the
+    bias for ``n_steps`` stochastic parallel steps (no learning, state carried
+    over from the previous trial) and averages the states.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+    targets : array_like, shape (P, N)
+        Clean patterns (rows with non-zero variance).
+    scale : float
+        Bias magnitude (the reference uses 0.1 times the training evidence).
+    noise_sd : float, default 1.0
+        Noise standard deviation relative to the target's.
+    n_trials, n_steps : int, default 100
+    beta : float, default 1.0
+    pick : {"cycle", "random"}
+    rng : seed or numpy.random.Generator
+
+    Returns
+    -------
+    r2_input, r2_network : ndarray, shape (n_trials,)
+        Squared correlations with the clean target.  The score of the reference
+        is ``np.median(r2_network - r2_input)``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On malformed input (names the argument).
+    """
+    J = _couplings(J)
+    x = as_patterns(targets, "targets")
+    if x.shape[1] != J.shape[0]:
+        raise ValueError(f"targets must have {J.shape[0]} columns; got shape {x.shape}")
+    if np.any(x.std(axis=1) == 0):
+        raise ValueError("targets must not contain a constant row")
+    scale = as_positive(scale, "scale")
+    noise_sd = as_positive(noise_sd, "noise_sd", allow_zero=True)
+    n_trials = as_int(n_trials, "n_trials", minimum=1)
+    n_steps = as_int(n_steps, "n_steps", minimum=1)
+    if n_trials * n_steps > _MAX_STEPS:
+        raise ValueError(f"n_trials * n_steps must be <= {_MAX_STEPS}")
+    beta = as_positive(beta, "beta")
+    if pick not in ("cycle", "random"):
+        raise ValueError(f"pick must be 'cycle' or 'random'; got {pick!r}")
+    gen = as_generator(rng)
+    n = J.shape[0]
+    sigma = np.zeros(n)
+    r2_in = np.empty(n_trials)
+    r2_net = np.empty(n_trials)
+    for k in range(n_trials):
+        idx = k % x.shape[0] if pick == "cycle" else int(gen.integers(x.shape[0]))
+        t = scale * x[idx]
+        noisy = t + gen.normal(0.0, noise_sd * t.std(), n)
+        states, _ = _run(J, noisy, n_steps, beta=beta, learning_rate=0.0, stochastic=True, rng=gen,
+                         sigma0=sigma, rule=None)
+        sigma = states[-1]
+        mean = states.mean(axis=0)
+        r2_in[k] = _r2(noisy, t)
+        r2_net[k] = _r2(mean, t)
+    return r2_in, r2_net
+
+
+def _r2(a: np.ndarray, b: np.ndarray) -> float:
+    sa, sb = a.std(), b.std()
+    if sa == 0 or sb == 0:
+        return 0.0
+    return float(np.mean((a - a.mean()) * (b - b.mean())) / (sa * sb)) ** 2
+
+
+def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epochs: int,
+          steps_per_epoch: int, order: str = "random", rule: str | None = None, J0=None,
+          rng=None, chunk_steps: int = 10_000):
+    r"""Train a network by simultaneous inference and learning, epoch by epoch.
+
+    Epoch :math:`e` clamps the bias to ``evidence * patterns[k_e]`` for
+    ``steps_per_epoch`` parallel stochastic steps with learning; ``k_e`` is
+    uniformly random (``order="random"``) or ``e mod P`` (``"cyclic"``).  The
+    state and the couplings are carried over from one epoch to the next.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (P, N)
+    evidence : float
+        Bias magnitude during training (> 0).
+    beta : float
+        Inverse temperature (> 0).
+    learning_rate : float
+        (>= 0).
+    n_epochs, steps_per_epoch : int
+        (>= 1).
+    order : {"random", "cyclic"}
+    rule : str or None
+        Learning rule passed to :func:`attractors.fep.run` (None: its default,
+        the reference implementation's rule).
+    J0 : array_like, shape (N, N), optional
+        Initial couplings (default zeros).
+    rng : seed or numpy.random.Generator
+    chunk_steps : int, default 10000
+        Steps per call of the kernel (bounds the memory of the bias schedule).
+
+    Returns
+    -------
+    J : ndarray, shape (N, N)
+        Couplings after training.
+    sigma : ndarray, shape (N,)
+        Last state.
+    shown : ndarray of int, shape (n_epochs,)
+        Index of the pattern shown in each epoch.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On malformed input (names the argument).
+    """
+    x = as_patterns(patterns, "patterns")
+    n = x.shape[1]
+    evidence = as_positive(evidence, "evidence")
+    beta = as_positive(beta, "beta")
+    learning_rate = as_positive(learning_rate, "learning_rate", allow_zero=True)
+    n_epochs = as_int(n_epochs, "n_epochs", minimum=1)
+    steps_per_epoch = as_int(steps_per_epoch, "steps_per_epoch", minimum=1)
+    if n_epochs * steps_per_epoch > _MAX_STEPS:
+        raise ValueError(f"n_epochs * steps_per_epoch must be <= {_MAX_STEPS}")
+    chunk_steps = as_int(chunk_steps, "chunk_steps", minimum=1)
+    if order not in ("random", "cyclic"):
+        raise ValueError(f"order must be 'random' or 'cyclic'; got {order!r}")
+    if rule is not None and not isinstance(rule, str):
+        raise TypeError("rule must be a string or None")
+    J = np.zeros((n, n)) if J0 is None else _couplings(J0, "J0").copy()
+    if J.shape != (n, n):
+        raise ValueError(f"J0 must have shape {(n, n)}; got {J.shape}")
+    gen = as_generator(rng)
+    if order == "random":
+        shown = gen.integers(0, x.shape[0], size=n_epochs)
+    else:
+        shown = np.arange(n_epochs) % x.shape[0]
+    bias_rows = evidence * x
+    epochs_per_chunk = max(1, chunk_steps // steps_per_epoch)
+    sigma = np.zeros(n)
+    for start in range(0, n_epochs, epochs_per_chunk):
+        idx = shown[start:start + epochs_per_chunk]
+        schedule = np.repeat(bias_rows[idx], steps_per_epoch, axis=0)
+        states, J = _run(J, schedule, schedule.shape[0], beta=beta, learning_rate=learning_rate,
+                         stochastic=True, rng=gen, sigma0=sigma, rule=rule)
+        sigma = states[-1].copy()
+    return np.ascontiguousarray(J), sigma, shown
+
+
+#: The reference's evaluation settings (retrieval and generalisation alike).
+EVAL_DEFAULTS = dict(n_trials=100, n_steps=100, noise_sd=1.0, signal=0.1, beta_eval=1.0)
+
+
+def evaluate(J, train_patterns, test_patterns, *, evidence: float, rng=None, n_trials: int = 100,
+             n_steps: int = 100, noise_sd: float = 1.0, signal: float = 0.1, beta_eval: float = 1.0,
+             attractor_tol: float = 0.05):
+    """Simulation 2's four scores of one trained network.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+    train_patterns : array_like, shape (P, N)
+        The training patterns (unscaled).
+    test_patterns : array_like, shape (Q, N)
+        Unseen patterns for the one-shot test (unscaled).
+    evidence : float
+        Training evidence level; targets are ``signal * evidence * x``.
+    rng : seed or numpy.random.Generator
+    n_trials, n_steps : int, default 100
+    noise_sd : float, default 1.0
+    signal : float, default 0.1
+    beta_eval : float, default 1.0
+        Inverse temperature of the evaluation runs and of the deterministic attractors.
+    attractor_tol : float, default 0.05
+        Max-norm tolerance of :func:`count_distinct`.
+
+    Returns
+    -------
+    dict
+        ``retrieval`` and ``generalisation`` (median R^2 gains), ``n_attractors``,
+        ``orthogonality`` (attractors, duplicates dropped; NaN with one attractor),
+        ``converged`` (how many of the deterministic runs converged).
+
+    Raises
+    ------
+    ValueError, TypeError
+        On malformed input (names the argument).
+    """
+    gen = as_generator(rng)
+    tr = as_patterns(train_patterns, "train_patterns")
+    te = as_patterns(test_patterns, "test_patterns")
+    evidence = as_positive(evidence, "evidence")
+    signal = as_positive(signal, "signal")
+    scale = signal * evidence
+    a, b = reconstruction_r2(J, tr, scale=scale, noise_sd=noise_sd, n_trials=n_trials, n_steps=n_steps,
+                             beta=beta_eval, pick="cycle", rng=gen)
+    c, d = reconstruction_r2(J, te, scale=scale, noise_sd=noise_sd, n_trials=n_trials, n_steps=n_steps,
+                             beta=beta_eval, pick="random", rng=gen)
+    lang = _fep().langevin
+    att, conv = deterministic_attractors(J, lang(scale * tr), beta=beta_eval)
+    n_att = count_distinct(att, tol=attractor_tol)
+    ortho = math.nan
+    if n_att > 1 and np.all(np.linalg.norm(att, axis=1) > 0):
+        ortho = orthogonality(att, drop_duplicates=True)
+    return {"retrieval": float(np.median(b - a)), "generalisation": float(np.median(d - c)),
+            "n_attractors": n_att, "orthogonality": ortho, "converged": int(conv.sum())}
+
+
+def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: float = 0.001,
+                      n_epochs: int = 5000, steps_per_epoch: int = 10, rule: str | None = None,
+                      n_trials: int = 100, n_steps: int = 100, data=None, return_network: bool = False):
+    """Train one Simulation-2 network at (``evidence``, ``beta``) and evaluate it.
+
+    Parameters
+    ----------
+    evidence, beta : float
+        Grid point (> 0).
+    seed : int or SeedSequence
+        Seed of this grid point (training and evaluation).
+    learning_rate : float, default 0.001
+        What the reference notebook ran (the manuscript's text says 0.01, which
+        breaks training: chapter 19).
+    n_epochs, steps_per_epoch : int, default 5000, 10
+    rule : str or None
+    n_trials, n_steps : int, default 100
+        Evaluation settings.
+    data : tuple (train, test), optional
+        Preprocessed digits (default :func:`digits_patterns`).
+    return_network : bool, default False
+        Also return the trained couplings (``"J"``) and last state (``"sigma"``).
+
+    Returns
+    -------
+    dict
+        ``evidence``, ``beta`` and the scores of :func:`evaluate`, plus
+        ``J_asymmetry`` (``|J - J^T| / |J|``, Frobenius) and ``cpu_seconds``
+        (CPU time of this point, training and evaluation).
+
+    Raises
+    ------
+    ValueError, TypeError
+        On malformed input (names the argument).
+    """
+    cpu0 = time.process_time()
+    tr, te = _digits_data(data)
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(as_int(seed, "seed"))
+    g_train, g_eval = (np.random.default_rng(s) for s in ss.spawn(2))
+    if not isinstance(return_network, (bool, np.bool_)):
+        raise TypeError("return_network must be a bool")
+    J, sigma, _ = train(tr, evidence=evidence, beta=beta, learning_rate=learning_rate, n_epochs=n_epochs,
+                        steps_per_epoch=steps_per_epoch, order="random", rule=rule, rng=g_train)
+    out = {"evidence": float(evidence), "beta": float(beta)}
+    out.update(evaluate(J, tr, te, evidence=evidence, rng=g_eval, n_trials=n_trials, n_steps=n_steps))
+    nj = np.linalg.norm(J)
+    out["J_asymmetry"] = float(np.linalg.norm(J - J.T) / nj) if nj > 0 else 0.0
+    out["cpu_seconds"] = time.process_time() - cpu0
+    if return_network:
+        out["J"], out["sigma"] = J, sigma
+    return out
+
+
+_SCORES = ("retrieval", "generalisation", "n_attractors", "orthogonality", "converged", "J_asymmetry",
+           "cpu_seconds")
+
+
+def sweep(evidences, betas, *, seeds=(0,), n_jobs: int = 1, backend: str | None = None, **kwargs):
+    """Map :func:`simulation2_point` over a grid through :class:`joblib.Parallel`.
+
+    Parameters
+    ----------
+    evidences, betas : array_like, 1-D
+        Grid axes (positive).
+    seeds : sequence of int, default (0,)
+        Replicates; grid point ``(i, j)`` of replicate ``s`` is seeded with
+        ``SeedSequence([s, i, j])`` whatever the scheduling.
+    n_jobs : int, default 1
+        Workers (joblib's meaning; -1 for all cores).
+    backend : str or None
+        joblib backend (None: joblib's default, or the one set by
+        ``joblib.parallel_config``; ``"dask"`` with a ``distributed.Client``).
+    **kwargs
+        Passed to :func:`simulation2_point` (``n_epochs``, ``rule``, ...).
+
+    Returns
+    -------
+    dict of ndarray
+        ``evidence`` and ``beta`` axes, ``seeds``, and every score as an
+        array of shape ``(len(evidences), len(betas), len(seeds))``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On malformed input (names the argument).
+    """
+    from joblib import Parallel, delayed
+
+    ev = as_array(evidences, "evidences", ndim=1)
+    bt = as_array(betas, "betas", ndim=1)
+    for name, arr in (("evidences", ev), ("betas", bt)):
+        if arr.size == 0 or np.any(arr <= 0):
+            raise ValueError(f"{name} must be a non-empty array of positive numbers")
+    if isinstance(seeds, (int, np.integer)):
+        seeds = (int(seeds),)
+    seeds = tuple(as_int(s, "seeds") for s in seeds)
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    if not isinstance(n_jobs, (int, np.integer)) or isinstance(n_jobs, bool) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be a non-zero integer; got {n_jobs!r}")
+    data = _digits_data(kwargs.pop("data", None))
+    tasks = [(i, j, k) for k in range(len(seeds)) for i in range(ev.size) for j in range(bt.size)]
+    par = Parallel(n_jobs=int(n_jobs)) if backend is None else Parallel(n_jobs=int(n_jobs), backend=backend)
+    res = par(delayed(simulation2_point)(float(ev[i]), float(bt[j]),
+                                         np.random.SeedSequence([seeds[k], i, j]), data=data, **kwargs)
+              for i, j, k in tasks)
+    out = {"evidence": ev.copy(), "beta": bt.copy(), "seeds": np.array(seeds)}
+    for key in _SCORES:
+        arr = np.empty((ev.size, bt.size, len(seeds)))
+        for (i, j, k), r in zip(tasks, res):
+            arr[i, j, k] = r[key]
+        out[key] = arr
+    return out
+
+
+# --------------------------------------------------------------------------- benchmarks, CLI
+
+
+def benchmarks(quick: bool = True):
+    """Kernel speed for the experiments: one training epoch chunk vs a NumPy loop of the same rule."""
+    from attractors.bench import compare
+
+    fep = _fep()
+    tr, _ = digits_patterns()
+    n_steps = 2000 if quick else 20000
+    sched = np.repeat(11.0 * tr[np.arange(n_steps // 10) % 10], 10, axis=0)
+
+    def kernel():
+        return _run(np.zeros((64, 64)), sched, n_steps, beta=0.17, learning_rate=0.01, stochastic=False,
+                    rng=0, sigma0=np.zeros(64), rule=None)[1]
+
+    def reference():
+        J = np.zeros((64, 64))
+        s = np.zeros(64)
+        off = ~np.eye(64, dtype=bool)
+        for t in range(n_steps):
+            h = J @ s
+            s = fep.langevin(0.17 * (sched[t] + h))
+            J += 0.01 * off * (np.outer(s, s) - np.outer(fep.langevin(h), s))
+        return J
+
+    return [compare("fep", "train (deterministic, reference rule)", f"N=64, {n_steps} steps", kernel, reference,
+                    note="fep.run vs NumPy loop", repeat=3)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m attractors._fep_insilico grid --out FILE.npz [--seeds 0 ...] [--n-jobs 2]``."""
+    p = argparse.ArgumentParser(prog="python -m attractors._fep_insilico",
+                                description="Simulation 2 of [FEP]: the 20 x 19 grid of evidence x inverse temperature.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("grid", help="run the full grid and save the scores")
+    g.add_argument("--out", required=True, help="output .npz file")
+    g.add_argument("--seeds", type=int, nargs="+", default=[0])
+    g.add_argument("--n-jobs", type=int, default=2)
+    g.add_argument("--epochs", type=int, default=5000)
+    g.add_argument("--learning-rate", type=float, default=0.001)
+    g.add_argument("--dask", action="store_true", help="run on a local distributed.LocalCluster")
+    args = p.parse_args(argv)
+    t0 = time.perf_counter()
+    kw = dict(seeds=args.seeds, n_jobs=args.n_jobs, n_epochs=args.epochs, learning_rate=args.learning_rate)
+    if args.dask:
+        import joblib
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=args.n_jobs, threads_per_worker=1) as cluster, Client(cluster):
+            with joblib.parallel_config(backend="dask"):
+                res = sweep(EVIDENCE_LEVELS, INVERSE_TEMPERATURES, **{**kw, "n_jobs": -1})
+    else:
+        res = sweep(EVIDENCE_LEVELS, INVERSE_TEMPERATURES, **kw)
+    np.savez(args.out, **res)
+    print(f"{res['retrieval'].size} runs in {time.perf_counter() - t0:.1f} s wall clock, "
+          f"{res['cpu_seconds'].sum():.1f} CPU seconds in the runs -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,977 @@
+r"""Attractor networks from the free energy principle [FEP]: continuous Bernoulli nodes.
+
+Part V of the book (chapters 15-19) derives and checks everything below.
+
+Continuous Bernoulli law (chapter 15)
+    A node's state :math:`\sigma \in [-1, 1]` with natural parameter (bias)
+    :math:`b` has the density :math:`p_b(\sigma) = e^{b\sigma - A(b)}`, with
+    log-partition :math:`A(b) = \log(2\sinh b / b)` (:func:`attractors.numerics.log_sinhc2`),
+    mean :math:`A'(b) = L(b) = \coth b - 1/b` (the Langevin function), variance
+    :math:`A''(b) = L'(b)` and entropy :math:`H(b) = A(b) - b L(b)`.  Samples come
+    from the inverse CDF, written so that it neither overflows at large
+    :math:`|b|` nor cancels at :math:`b \to 0`:
+    :math:`\sigma = 1 + \log(u + (1-u)e^{-2b})/b` for :math:`b > 0`, its mirror
+    image for :math:`b < 0`, :math:`2u - 1` at :math:`b = 0`.
+
+KL divergence between two such laws (chapter 16)
+    :math:`D(b_q\Vert b_p) = A(b_p) - A(b_q) - (b_p - b_q)L(b_q)`, the Bregman
+    divergence of :math:`A`.  Its direct evaluation cancels when
+    :math:`b_q \approx b_p` and when both are large; :func:`cb_kl` uses the
+    integral form :math:`\int_{b_q}^{b_p}(b_p - s)L'(s)\,ds` (a positive
+    integrand, Gauss-Legendre) for :math:`|b_p - b_q| \le 1` and closed forms
+    with the large terms cancelled analytically otherwise.
+
+The network (chapters 16-18)
+    :math:`N` nodes with couplings :math:`J` (row :math:`i` = inputs of node
+    :math:`i`), biases :math:`b` and inverse temperature (precision)
+    :math:`\beta`.  One step of :func:`run` draws each node from
+    :math:`\mathcal{CB}(\beta(b_i + \sum_j J_{ij}\sigma_j))` (``stochastic=True``)
+    or sets it to the mean :math:`L(\beta(b_i + \sum_j J_{ij}\sigma_j))`;
+    ``update="parallel"`` computes every input from the previous state (as the
+    reference implementation ``pni-lab/fep-attractor-network`` does),
+    ``update="sequential"`` is a Gibbs sweep (node :math:`i` sees the nodes
+    :math:`j < i` already updated).  With a learning rate :math:`\eta > 0` the
+    couplings follow, after each step, :math:`J_{ij} \mathrel{+}= \eta(\sigma_i -
+    \hat\sigma_i)\sigma_j` for :math:`i \ne j` (new states), where the
+    prediction :math:`\hat\sigma_i` is
+
+    * ``rule="reference"`` -- :math:`L(h_i)`, :math:`h_i = \sum_j J_{ij}\sigma_j`
+      the input *without* the bias and *without* :math:`\beta`, from the state the
+      step started from (exactly what ``AttractorNetwork.update`` does);
+    * ``rule="manuscript"`` -- :math:`L(\beta(b_i + h_i))`, the mean of the law the
+      node has just been drawn from (the manuscript's boxed rule
+      :math:`L(b_i + \sum_k J_{ik}\sigma_k)`, with the precision that scales the
+      node's input).
+
+Deterministic attractors (chapter 19) are the fixed points
+:math:`\sigma = L(\beta(b + J\sigma))`, found by :func:`fixed_points` from many
+starts with bounded iterations.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from attractors._validate import as_array, as_generator, as_int, as_positive
+from attractors.numerics import LANGEVIN_SERIES_CUTOFF, _COTH_SERIES, langevin, langevin_prime, log_sinhc2
+
+__all__ = [
+    "langevin",
+    "langevin_prime",
+    "inverse_langevin",
+    "cb_logpdf",
+    "cb_sample",
+    "cb_mean",
+    "cb_variance",
+    "cb_entropy",
+    "cb_kl",
+    "run",
+    "run_reference",
+    "fixed_points",
+    "FixedPoints",
+    "MAX_STATES",
+]
+
+#: Largest number of stored state values (``n_steps * N``) :func:`run` accepts (2 GiB of float64).
+MAX_STATES = 2 ** 28
+
+_UPDATES = ("parallel", "sequential")
+_RULES = ("reference", "manuscript")
+
+
+# ---------------------------------------------------------------------------------------------
+# Continuous Bernoulli law (vectorised NumPy)
+# ---------------------------------------------------------------------------------------------
+
+def _real(x, name: str, finite: bool = False) -> np.ndarray:
+    # as_array returns at least 1-d (np.ascontiguousarray): restore the caller's shape
+    return as_array(x, name, finite=finite).reshape(np.shape(x))
+
+
+def _no_nan(arr: np.ndarray, name: str) -> None:
+    if np.any(np.isnan(arr)):
+        raise ValueError(f"{name} must not contain NaN")
+
+
+def _scalar(out):
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def cb_mean(b) -> np.ndarray | float:
+    r"""Mean :math:`L(b) = \coth b - 1/b` of :math:`\mathcal{CB}(b)` on [-1, 1] (the Langevin function).
+
+    Parameters
+    ----------
+    b : array_like
+        Natural parameter; ``±inf`` allowed (mean ``±1``).
+
+    Returns
+    -------
+    float or ndarray
+        The mean, computed by :func:`attractors.numerics.langevin`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``b`` is not real or contains NaN.
+    """
+    b = _real(b, "b")
+    _no_nan(b, "b")
+    return langevin(b)
+
+
+def cb_variance(b) -> np.ndarray | float:
+    r"""Variance :math:`L'(b) = 1/b^2 - 1/\sinh^2 b` of :math:`\mathcal{CB}(b)` (1/3 at b = 0).
+
+    Parameters
+    ----------
+    b : array_like
+        Natural parameter; ``±inf`` allowed (variance 0).
+
+    Returns
+    -------
+    float or ndarray
+        The variance, computed by :func:`attractors.numerics.langevin_prime`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``b`` is not real or contains NaN.
+    """
+    b = _real(b, "b")
+    _no_nan(b, "b")
+    return langevin_prime(b)
+
+
+def inverse_langevin(m) -> np.ndarray | float:
+    r"""The bias :math:`b` with :math:`L(b) = m`: the natural parameter of the CB law with mean ``m``.
+
+    Safeguarded Newton iteration inside the bracket :math:`3|m| \le |b| \le 1/(1-|m|)`
+    (from :math:`1 - 1/b < L(b) \le b/3`), on :math:`L(b) - m` for :math:`|m| \le 1/2`
+    and on the complement :math:`1 - L(b) = 1/b - (\coth b - 1)` against the exact
+    :math:`1 - |m|` above, so that means close to ±1 keep their accuracy.  At most
+    100 iterations; converges to a few ulp.
+
+    Parameters
+    ----------
+    m : array_like
+        Means in [-1, 1]; ``±1`` give ``±inf``.
+
+    Returns
+    -------
+    float or ndarray
+        The biases, odd in ``m``.
+
+    Raises
+    ------
+    TypeError
+        If ``m`` is not real.
+    ValueError
+        If ``m`` contains NaN or values outside [-1, 1].
+    """
+    m = _real(m, "m")
+    _no_nan(m, "m")
+    if np.any(np.abs(m) > 1.0):
+        raise ValueError("m must lie in [-1, 1] (it is the mean of a law on [-1, 1])")
+    out = _inv_lang_vec(np.abs(m).ravel()).reshape(m.shape)
+    out = np.sign(m) * out
+    return _scalar(out)
+
+
+@njit(cache=True)
+def _lang_prime(b):
+    """Scalar L'(b) = 1/b^2 - 1/sinh^2 b (series below the cutoff)."""
+    a = abs(b)
+    if a < 0.3:
+        z2 = a * a
+        acc = 0.0
+        for k in range(_COTH_SERIES.size - 1, -1, -1):
+            acc = acc * z2 + (2 * k + 1) * _COTH_SERIES[k]
+        return acc
+    if a == np.inf:
+        return 0.0
+    e = math.exp(-2.0 * a)
+    return 1.0 / (a * a) - 4.0 * e / ((1.0 - e) * (1.0 - e))
+
+
+@njit(cache=True)
+def _inv_lang_scalar(a):
+    """Inverse Langevin of 0 <= a <= 1 (safeguarded Newton, at most 100 steps)."""
+    if a == 0.0:
+        return 0.0
+    if a == 1.0:
+        return np.inf
+    c = 1.0 - a  # exact for a >= 1/2 (Sterbenz)
+    lo, hi = 3.0 * a, 1.0 / c
+    b = a * (3.0 - a * a) / (c * (1.0 + a))  # Cohen's Pade approximant
+    b = min(max(b, lo), hi)
+    use_complement = a > 0.5
+    for _ in range(100):
+        if use_complement:  # f(b) = (1 - L(b)) - c, decreasing; here b >= 3a > 1.5
+            e = math.exp(-2.0 * b)
+            f = (1.0 / b - 2.0 * e / (1.0 - e)) - c
+            if f > 0:
+                lo = b
+            else:
+                hi = b
+            new = b + f / _lang_prime(b)
+        else:
+            f = _lang(b) - a
+            if f < 0:
+                lo = b
+            else:
+                hi = b
+            new = b - f / _lang_prime(b)
+        if not (lo <= new <= hi) or not math.isfinite(new):
+            new = 0.5 * (lo + hi)
+        if abs(new - b) <= 4e-16 * abs(new) or hi - lo <= 4e-16 * hi:
+            return new
+        b = new
+    return b
+
+
+@njit(cache=True)
+def _inv_lang_vec(a):
+    out = np.empty(a.size)
+    for k in range(a.size):
+        out[k] = _inv_lang_scalar(a[k])
+    return out
+
+
+def _coth_m1(a):
+    """coth(a) - 1 for a > 0 without overflow (2 e^{-2a} / (1 - e^{-2a}))."""
+    a = np.asarray(a, dtype=np.float64)
+    with np.errstate(over="ignore", under="ignore"):
+        return 2.0 * np.exp(-2.0 * a) / (-np.expm1(-2.0 * a))
+
+
+def cb_logpdf(x, b) -> np.ndarray | float:
+    r"""Log-density :math:`b x - \log(2\sinh b/b)` of :math:`\mathcal{CB}(b)` at ``x`` (broadcast).
+
+    Parameters
+    ----------
+    x : array_like
+        States; values outside [-1, 1] have density 0 (log-density ``-inf``).
+    b : array_like
+        Natural parameters (finite).
+
+    Returns
+    -------
+    float or ndarray
+        Log-densities, no overflow for any finite ``b`` (the log-partition is
+        evaluated as :math:`|b| + \log(1-e^{-2|b|}) - \log|b|`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an input is not real, is NaN/inf, or the shapes do not broadcast.
+    """
+    x = _real(x, "x", finite=True)
+    b = _real(b, "b", finite=True)
+    try:
+        xb, bb = np.broadcast_arrays(x, b)
+    except ValueError as exc:
+        raise ValueError(f"x {x.shape} and b {b.shape} do not broadcast") from exc
+    out = bb * xb - log_sinhc2(bb)
+    out = np.where(np.abs(xb) <= 1.0, out, -np.inf)
+    return _scalar(out)
+
+
+def cb_entropy(b) -> np.ndarray | float:
+    r"""Differential entropy :math:`H(b) = A(b) - b L(b)` of :math:`\mathcal{CB}(b)`.
+
+    For :math:`|b| \ge` ``LANGEVIN_SERIES_CUTOFF`` the two large terms are cancelled
+    analytically, :math:`H = 1 - \log|b| + \log(1-e^{-2|b|}) - |b|(\coth|b| - 1)`;
+    below it the series :math:`\log 2 - \sum_n c_n (1 - 1/2n) b^{2n}`
+    (:math:`c_n` the coefficients of :math:`L`).  ``H(0) = log 2``; ``H -> -inf``
+    as :math:`|b| \to \infty` (like :math:`1 - \log|b|`).
+
+    Parameters
+    ----------
+    b : array_like
+        Natural parameters; ``±inf`` give ``-inf``.
+
+    Returns
+    -------
+    float or ndarray
+        The entropies (nats), even in ``b``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``b`` is not real or contains NaN.
+    """
+    b = _real(b, "b")
+    _no_nan(b, "b")
+    a = np.abs(b)
+    out = np.empty_like(a)
+    small = a < LANGEVIN_SERIES_CUTOFF
+    s2 = a[small] ** 2
+    n = np.arange(1, _COTH_SERIES.size + 1)
+    coeffs = _COTH_SERIES * (1.0 - 1.0 / (2 * n))
+    acc = np.zeros_like(s2)
+    for cf in coeffs[::-1]:
+        acc = acc * s2 + cf
+    out[small] = math.log(2.0) - s2 * acc
+    ab = a[~small]
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        tail = np.where(np.isinf(ab), 0.0, ab * _coth_m1(ab))
+        out[~small] = 1.0 - np.log(ab) + np.log(-np.expm1(-2.0 * ab)) - tail
+    return _scalar(out)
+
+
+# Gauss-Legendre nodes and weights on [0, 1] for the integral form of the KL divergence.
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(16)
+_GL_X = 0.5 * (_GL_X + 1.0)
+_GL_W = 0.5 * _GL_W
+
+
+def _d_minus_log1p(d: np.ndarray) -> np.ndarray:
+    """d - log(1 + d) for d > -1, accurate for small |d| (series below 0.1)."""
+    out = np.empty_like(d)
+    small = np.abs(d) < 0.1
+    ds = d[small]
+    acc = np.zeros_like(ds)
+    for k in range(20, 1, -1):  # sum_{k>=2} (-1)^k d^k / k
+        acc = acc * (-ds) + 1.0 / k
+    out[small] = ds * ds * acc
+    out[~small] = d[~small] - np.log1p(d[~small])
+    return out
+
+
+def _log_sinhc2_minus_abs(b: np.ndarray) -> np.ndarray:
+    """A(b) - |b| = log(1 - e^{-2|b|}) - log|b| (no cancellation of the large |b|)."""
+    a = np.abs(b)
+    big = a >= LANGEVIN_SERIES_CUTOFF
+    out = np.empty_like(a)
+    with np.errstate(under="ignore"):
+        out[big] = np.log(-np.expm1(-2.0 * a[big])) - np.log(a[big])
+    out[~big] = log_sinhc2(a[~big]) - a[~big]
+    return out
+
+
+def _one_minus_abs_langevin(b: np.ndarray) -> np.ndarray:
+    """1 - |L(b)| = 1/|b| - (coth|b| - 1) above the series cutoff (accurate as |b| grows)."""
+    a = np.abs(b)
+    big = a >= LANGEVIN_SERIES_CUTOFF
+    out = np.empty_like(a)
+    out[big] = 1.0 / a[big] - _coth_m1(a[big])
+    out[~big] = 1.0 - langevin(a[~big])
+    return out
+
+
+def cb_kl(b_q, b_p) -> np.ndarray | float:
+    r"""KL divergence :math:`D(\mathcal{CB}(b_q)\Vert\mathcal{CB}(b_p))` (broadcast).
+
+    :math:`D = A(b_p) - A(b_q) - (b_p - b_q)L(b_q) \ge 0` (module docstring), evaluated
+    without cancellation: for :math:`|b_p - b_q| \le 1` as
+    :math:`\int_{b_q}^{b_p}(b_p - s)L'(s)\,ds` with 16-point Gauss-Legendre
+    (the integrand is positive and analytic within distance :math:`\pi` of the real
+    axis, so the rule errs by far less than round-off); otherwise, when both biases
+    have the same sign and :math:`|b| \ge` ``LANGEVIN_SERIES_CUTOFF``, as
+    :math:`(d - \log(1+d)) + g(a_p) - g(a_q) - (a_p - a_q)(\coth a_q - 1)` with
+    :math:`a = |b|`, :math:`d = (a_p - a_q)/a_q`, :math:`g(a) = \log(1 - e^{-2a})`;
+    else by the closed form with the terms linear in :math:`|b|` cancelled.
+
+    Parameters
+    ----------
+    b_q, b_p : array_like
+        Natural parameters of the first and second law (finite).
+
+    Returns
+    -------
+    float or ndarray
+        The divergences (nats), ``>= 0``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an input is not real, is NaN/inf, or the shapes do not broadcast.
+    """
+    bq = _real(b_q, "b_q", finite=True)
+    bp = _real(b_p, "b_p", finite=True)
+    try:
+        bq, bp = np.broadcast_arrays(bq, bp)
+    except ValueError as exc:
+        raise ValueError(f"b_q {bq.shape} and b_p {bp.shape} do not broadcast") from exc
+    bq, bp = bq.astype(np.float64).ravel(), bp.astype(np.float64).ravel()
+    shape = np.broadcast_shapes(np.shape(b_q), np.shape(b_p))
+    out = np.empty(bq.size)
+    delta = bp - bq
+    near = np.abs(delta) <= 1.0
+    if np.any(near):
+        q, dl = bq[near], delta[near]
+        s = q[:, None] + dl[:, None] * _GL_X[None, :]
+        integrand = (1.0 - _GL_X)[None, :] * langevin_prime(s)
+        out[near] = dl * dl * (integrand @ _GL_W)
+    far = ~near
+    aq, ap = np.abs(bq), np.abs(bp)
+    cut = LANGEVIN_SERIES_CUTOFF
+    same = far & (np.sign(bq) == np.sign(bp)) & (aq >= cut) & (ap >= cut)
+    if np.any(same):
+        q, p = aq[same], ap[same]
+        with np.errstate(under="ignore"):
+            g = np.log(-np.expm1(-2.0 * p)) - np.log(-np.expm1(-2.0 * q))
+            out[same] = _d_minus_log1p((p - q) / q) + g - (p - q) * _coth_m1(q)
+    rest = far & ~same
+    if np.any(rest):
+        q, p = bq[rest], bp[rest]
+        # A(b) = |b| + B(b),  L(b_q) = sign(b_q) (1 - M(b_q)) with M = 1 - |L|:
+        # D = (|b_p| - sign(b_q) b_p) + B(b_p) - B(b_q) + sign(b_q) (b_p - b_q) M(b_q).
+        sq = np.sign(q)
+        big_p = np.abs(p)
+        B_p, B_q = _log_sinhc2_minus_abs(p), _log_sinhc2_minus_abs(q)
+        M_q = _one_minus_abs_langevin(q)
+        out[rest] = (big_p - sq * p) + B_p - B_q + sq * (p - q) * M_q
+        zero_q = q == 0.0  # L(0) = 0: D = A(b_p) - A(0)
+        out[rest] = np.where(zero_q, log_sinhc2(p) - math.log(2.0), out[rest])
+    out = np.maximum(out, 0.0).reshape(shape)
+    return _scalar(out)
+
+
+def cb_sample(b, rng=None, size=None) -> np.ndarray | float:
+    r"""Draw from :math:`\mathcal{CB}(b)` on [-1, 1] by the inverse CDF (one uniform per draw).
+
+    Parameters
+    ----------
+    b : array_like
+        Natural parameters (finite); broadcast against ``size``.
+    rng : int, SeedSequence, numpy.random.Generator or None
+        Source of randomness (same seed, same draws).
+    size : int or tuple of int, optional
+        Output shape (default: the shape of ``b``).
+
+    Returns
+    -------
+    float or ndarray
+        Samples in [-1, 1]; the same numbers as :func:`run`'s kernel for the same uniforms.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``b`` is not real or finite, ``size`` is malformed, or ``rng`` is not a seed/Generator.
+    """
+    b = _real(b, "b", finite=True)
+    gen = as_generator(rng)
+    if size is None:
+        shape = b.shape
+    else:
+        if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
+            shape = (as_int(size, "size"),)
+        elif isinstance(size, tuple) and all(isinstance(k, (int, np.integer)) and not isinstance(k, bool)
+                                             for k in size):
+            shape = tuple(as_int(k, "size") for k in size)
+        else:
+            raise TypeError("size must be an int or a tuple of ints")
+        try:
+            np.broadcast_shapes(b.shape, shape)
+        except ValueError as exc:
+            raise ValueError(f"b {b.shape} does not broadcast to size {shape}") from exc
+        if np.broadcast_shapes(b.shape, shape) != shape:
+            raise ValueError(f"b {b.shape} does not broadcast to size {shape}")
+        if math.prod(shape) > MAX_STATES:
+            raise ValueError(f"size asks for more than {MAX_STATES} samples")
+    bb = np.broadcast_to(b, shape)
+    u = gen.random(shape)
+    out = _draw_vec(np.ascontiguousarray(bb).ravel(), u.ravel()).reshape(shape)
+    return _scalar(out)
+
+
+@njit(cache=True)
+def _lang(b):
+    """Scalar Langevin function (series below the cutoff, overflow-free closed form above)."""
+    a = abs(b)
+    if a < 0.3:
+        z2 = a * a
+        acc = 0.0
+        for k in range(_COTH_SERIES.size - 1, -1, -1):
+            acc = acc * z2 + _COTH_SERIES[k]
+        v = a * acc
+    elif a == np.inf:
+        v = 1.0
+    else:
+        e = math.exp(-2.0 * a)  # 1 - e >= 0.45 here, so it is accurate without expm1
+        v = 1.0 + 2.0 * e / (1.0 - e) - 1.0 / a
+    return v if b >= 0.0 else -v
+
+
+@njit(cache=True)
+def _draw(b, u):
+    """Inverse CDF of CB(b) at the uniform u in [0, 1)."""
+    a = abs(b)
+    if a < 1e-150:
+        return 2.0 * u - 1.0
+    w = 1.0 - u if b > 0.0 else u  # mirror image for b < 0
+    if a < 1.0:
+        x = 1.0 + math.log1p(-w * (-math.expm1(-2.0 * a))) / a
+    else:
+        x = 1.0 + math.log((1.0 - w) + w * math.exp(-2.0 * a)) / a
+    if x < -1.0:
+        x = -1.0
+    elif x > 1.0:
+        x = 1.0
+    return x if b > 0.0 else -x
+
+
+@njit(cache=True)
+def _draw_vec(b, u):
+    out = np.empty(b.size)
+    for k in range(b.size):
+        out[k] = _draw(b[k], u[k])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The network: inference and learning in one kernel
+# ---------------------------------------------------------------------------------------------
+
+@njit(cache=True)
+def _run_kernel(JT, bias, bias_stride, s, n_steps, beta, lr, stochastic, sequential, manuscript, rng, states):
+    # JT is the transpose of J (JT[j, i] = J[i, j]): the inner loops run over i along
+    # contiguous rows, with no reduction, so they vectorise without reordering any sum
+    # (each h[i] is still accumulated in the order j = 0..N-1).
+    n = JT.shape[0]
+    h = np.empty(n)
+    new = np.empty(n)
+    d = np.empty(n)
+    for t in range(n_steps):
+        row = t * bias_stride
+        for i in range(n):
+            h[i] = 0.0
+        for j in range(n):
+            sj = s[j]
+            for i in range(n):
+                h[i] += JT[j, i] * sj
+        if sequential:
+            # Gibbs sweep: node i sees the new states of nodes < i; h is kept current by
+            # adding column i of J times the change of s[i]; d keeps the input each node saw.
+            for i in range(n):
+                d[i] = h[i]
+                field = beta * (bias[row, i] + h[i])
+                if stochastic:
+                    v = _draw(field, rng.random())
+                else:
+                    v = _lang(field)
+                dv = v - s[i]
+                s[i] = v
+                if dv != 0.0:
+                    for k in range(n):
+                        h[k] += JT[i, k] * dv
+            for i in range(n):
+                h[i] = d[i]
+        else:
+            for i in range(n):
+                field = beta * (bias[row, i] + h[i])
+                if stochastic:
+                    new[i] = _draw(field, rng.random())
+                else:
+                    new[i] = _lang(field)
+            for i in range(n):
+                s[i] = new[i]
+        if lr != 0.0:
+            for i in range(n):
+                if manuscript:
+                    pred = _lang(beta * (bias[row, i] + h[i]))
+                else:
+                    pred = _lang(h[i])
+                d[i] = lr * (s[i] - pred)
+            for j in range(n):
+                sj = s[j]
+                keep = JT[j, j]
+                for i in range(n):
+                    JT[j, i] += d[i] * sj
+                JT[j, j] = keep
+        for i in range(n):
+            states[t, i] = s[i]
+    return states
+
+
+def _validate_run(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0):
+    J = as_array(J, "J", ndim=2)
+    if J.shape[0] != J.shape[1] or J.shape[0] == 0:
+        raise ValueError(f"J must be a non-empty square matrix; got shape {J.shape}")
+    n = J.shape[0]
+    n_steps = as_int(n_steps, "n_steps", minimum=0)
+    if n_steps * n > MAX_STATES:
+        raise ValueError(f"n_steps * N = {n_steps * n} exceeds MAX_STATES = {MAX_STATES} stored values")
+    bias = as_array(bias, "bias", ndim=(1, 2))
+    if bias.ndim == 1:
+        if bias.shape[0] != n:
+            raise ValueError(f"bias must have N = {n} entries; got shape {bias.shape}")
+        bias2, stride = bias[None, :], 0
+    else:
+        if bias.shape != (n_steps, n):
+            raise ValueError(f"a bias schedule must have shape (n_steps, N) = {(n_steps, n)}; "
+                             f"got {bias.shape}")
+        bias2, stride = bias, 1
+    beta = as_positive(beta, "beta")
+    if isinstance(learning_rate, (bool, np.bool_)) or not isinstance(learning_rate, (int, float, np.integer,
+                                                                                      np.floating)):
+        raise TypeError(f"learning_rate must be a real number; got {type(learning_rate).__name__}")
+    learning_rate = float(learning_rate)
+    if not math.isfinite(learning_rate) or learning_rate < 0:
+        raise ValueError(f"learning_rate must be finite and >= 0; got {learning_rate}")
+    if not isinstance(stochastic, (bool, np.bool_)):
+        raise TypeError(f"stochastic must be a bool; got {type(stochastic).__name__}")
+    if update not in _UPDATES:
+        raise ValueError(f"update must be one of {_UPDATES}; got {update!r}")
+    if rule not in _RULES:
+        raise ValueError(f"rule must be one of {_RULES}; got {rule!r}")
+    if sigma0 is None:
+        s0 = np.zeros(n)
+    else:
+        s0 = as_array(sigma0, "sigma0", ndim=1).copy()
+        if s0.shape[0] != n:
+            raise ValueError(f"sigma0 must have N = {n} entries; got shape {s0.shape}")
+        if np.any(np.abs(s0) > 1.0):
+            raise ValueError("sigma0 must lie in [-1, 1]")
+    return J, bias2, stride, n_steps, beta, learning_rate, bool(stochastic), update, rule, s0
+
+
+def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stochastic: bool = True,
+        update: str = "parallel", rule: str = "reference", sigma0=None, rng=None):
+    r"""Run the [FEP] attractor network for ``n_steps`` steps, with optional learning.
+
+    Each step updates every node, from :math:`\mathcal{CB}(\beta(b_i + \sum_j J_{ij}\sigma_j))`
+    or its mean (module docstring).  ``J[i, i]`` multiplies the node's own previous
+    state, as in the reference; keep the diagonal zero for the Boltzmann law
+    :math:`e^{b\cdot\sigma + \sigma^\top J\sigma/2}`.  Learning never changes the diagonal.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+        Couplings; ``J[i, j]`` is the weight from node ``j`` to node ``i``.  Not modified.
+    bias : array_like, shape (N,) or (n_steps, N)
+        Biases, fixed or one row per step (a schedule of evidence).
+    n_steps : int
+        Number of steps (a step updates all N nodes once).
+    beta : float, default 1
+        Inverse temperature (precision) multiplying the node's total input.
+    learning_rate : float, default 0
+        :math:`\eta \ge 0`; 0 switches learning off.
+    stochastic : bool, default True
+        Sample the new states (True) or set them to their means (False).
+    update : {"parallel", "sequential"}
+        All nodes from the previous state (the reference's update) or a Gibbs sweep
+        in the order 0..N-1.
+    rule : {"reference", "manuscript"}
+        Which prediction the anti-Hebbian term uses: :math:`L(h_i)` (the reference
+        code: no bias, no beta, input of the previous state) or
+        :math:`L(\beta(b_i + h_i))` (the manuscript's rule).
+    sigma0 : array_like, shape (N,), optional
+        Initial state in [-1, 1] (default zeros, as the reference).
+    rng : int, SeedSequence, numpy.random.Generator or None
+        Source of the uniforms (one per node and step, drawn in node order; a
+        Generator passed in is advanced).  Same seed, same result.
+
+    Returns
+    -------
+    states : ndarray, shape (n_steps, N)
+        The state after each step.
+    J_out : ndarray, shape (N, N)
+        The couplings after the run (a copy of ``J`` when ``learning_rate == 0``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        On malformed input (named in the message): non-square or non-finite ``J``,
+        a ``bias`` of the wrong shape, ``n_steps < 0`` or too many stored values
+        (:data:`MAX_STATES`), ``beta <= 0``, a negative ``learning_rate``, an
+        unknown ``update`` or ``rule``, ``sigma0`` outside [-1, 1].
+    """
+    J, bias2, stride, n_steps, beta, lr, stochastic, update, rule, s0 = _validate_run(
+        J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0)
+    gen = as_generator(rng)
+    JT = np.ascontiguousarray(J.T)
+    states = np.empty((n_steps, J.shape[0]))
+    _run_kernel(JT, bias2, stride, s0, n_steps, beta, lr, stochastic, update == "sequential",
+                rule == "manuscript", gen, states)
+    return states, np.ascontiguousarray(JT.T)
+
+
+def run_reference(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stochastic: bool = True,
+                  update: str = "parallel", rule: str = "reference", sigma0=None, rng=None):
+    """Node-by-node NumPy/Python implementation of :func:`run` (same arguments, same results).
+
+    It draws the same uniforms in the same order and applies the same formulas, one
+    node and one coupling at a time, as a plain reading of the update; tests and
+    benchmarks compare :func:`run` with it.  Slow: for small networks only.
+
+    Parameters
+    ----------
+    J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0, rng
+        As in :func:`run`.
+
+    Returns
+    -------
+    states : ndarray, shape (n_steps, N)
+    J_out : ndarray, shape (N, N)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`run`; and if ``n_steps * N`` exceeds 10**6 (it is a slow reference).
+    """
+    J, bias2, stride, n_steps, beta, lr, stochastic, update, rule, s = _validate_run(
+        J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0)
+    if n_steps * J.shape[0] > 10 ** 6:
+        raise ValueError("n_steps * N must be <= 10**6 for the slow reference")
+    gen = as_generator(rng)
+    J = J.copy()
+    n = J.shape[0]
+    states = np.empty((n_steps, n))
+
+    def mean(x):
+        return float(langevin(x))
+
+    def draw(x):
+        u = gen.random()
+        return float(_draw_vec(np.array([x]), np.array([u]))[0]) if stochastic else mean(x)
+
+    for t in range(n_steps):
+        b = bias2[t * stride]
+        h = np.zeros(n)
+        if update == "sequential":
+            for i in range(n):
+                h[i] = sum(J[i, j] * s[j] for j in range(n))
+                s[i] = draw(beta * (b[i] + h[i]))
+        else:
+            for i in range(n):
+                h[i] = sum(J[i, j] * s[j] for j in range(n))
+            s = np.array([draw(beta * (b[i] + h[i])) for i in range(n)])
+        if lr:
+            for i in range(n):
+                pred = mean(beta * (b[i] + h[i])) if rule == "manuscript" else mean(h[i])
+                for j in range(n):
+                    if j != i:
+                        J[i, j] += lr * (s[i] - pred) * s[j]
+        states[t] = s
+    return states, J
+
+
+# ---------------------------------------------------------------------------------------------
+# Deterministic attractors
+# ---------------------------------------------------------------------------------------------
+
+class FixedPoints(NamedTuple):
+    """Result of :func:`fixed_points`."""
+
+    #: Distinct fixed points, shape (K, N), most frequent first.
+    points: np.ndarray
+    #: How many starts converged to each, shape (K,).
+    counts: np.ndarray
+    #: Starts that did not converge within ``max_iter`` (e.g. parallel 2-cycles).
+    n_failed: int
+
+
+@njit(cache=True)
+def _relax(J, b, beta, s, max_iter, tol, sequential):
+    n = J.shape[0]
+    new = np.empty(n)
+    for it in range(max_iter):
+        delta = 0.0
+        if sequential:
+            for i in range(n):
+                acc = 0.0
+                for j in range(n):
+                    acc += J[i, j] * s[j]
+                v = _lang(beta * (b[i] + acc))
+                delta = max(delta, abs(v - s[i]))
+                s[i] = v
+        else:
+            for i in range(n):
+                acc = 0.0
+                for j in range(n):
+                    acc += J[i, j] * s[j]
+                new[i] = _lang(beta * (b[i] + acc))
+            for i in range(n):
+                delta = max(delta, abs(new[i] - s[i]))
+                s[i] = new[i]
+        if delta <= tol:
+            return it + 1
+    return -1
+
+
+def fixed_points(J, bias, *, beta: float = 1.0, starts=64, update: str = "parallel", rng=None,
+                 max_iter: int = 10_000, tol: float = 1e-10, merge_tol: float = 1e-6) -> FixedPoints:
+    r"""Deterministic attractors: fixed points of :math:`\sigma = L(\beta(b + J\sigma))`.
+
+    Iterates the mean-field update from each start (at most ``max_iter`` sweeps, stop
+    when no state moves by more than ``tol``), then merges converged end points
+    closer than ``merge_tol`` (max-norm).
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+        Couplings.
+    bias : array_like, shape (N,)
+        Biases.
+    beta : float, default 1
+        Inverse temperature.
+    starts : int or array_like of shape (K, N)
+        Number of random starts (uniform in [-1, 1]^N, drawn from ``rng``) or the starts.
+    update : {"parallel", "sequential"}
+        Parallel iteration (as the reference's ``relax``; can 2-cycle) or node by node.
+    rng : int, SeedSequence, numpy.random.Generator or None
+        For random starts.
+    max_iter : int, default 10000
+        Iteration bound per start.
+    tol, merge_tol : float
+        Convergence and merging tolerances (> 0).
+
+    Returns
+    -------
+    FixedPoints
+        ``points`` (K, N) most frequent first, ``counts`` (K,), ``n_failed``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        On malformed input (named in the message).
+    """
+    J = as_array(J, "J", ndim=2)
+    if J.shape[0] != J.shape[1] or J.shape[0] == 0:
+        raise ValueError(f"J must be a non-empty square matrix; got shape {J.shape}")
+    n = J.shape[0]
+    bias = as_array(bias, "bias", ndim=1)
+    if bias.shape[0] != n:
+        raise ValueError(f"bias must have N = {n} entries; got shape {bias.shape}")
+    beta = as_positive(beta, "beta")
+    if update not in _UPDATES:
+        raise ValueError(f"update must be one of {_UPDATES}; got {update!r}")
+    max_iter = as_int(max_iter, "max_iter", minimum=1)
+    if max_iter > 10 ** 7:
+        raise ValueError("max_iter must be <= 10**7")
+    tol = as_positive(tol, "tol")
+    merge_tol = as_positive(merge_tol, "merge_tol")
+    if isinstance(starts, (int, np.integer)) and not isinstance(starts, bool):
+        k = as_int(starts, "starts", minimum=1)
+        if k * n > MAX_STATES // 16:
+            raise ValueError(f"starts * N must be <= {MAX_STATES // 16}")
+        S = as_generator(rng).uniform(-1.0, 1.0, size=(k, n))
+    else:
+        S = as_array(starts, "starts", ndim=2).copy()
+        if S.shape[1] != n or S.shape[0] == 0:
+            raise ValueError(f"starts must have shape (K, N) with N = {n}; got {S.shape}")
+        if np.any(np.abs(S) > 1.0):
+            raise ValueError("starts must lie in [-1, 1]")
+    points: list[np.ndarray] = []
+    counts: list[int] = []
+    failed = 0
+    seq = update == "sequential"
+    for row in S:
+        s = row.copy()
+        if _relax(J, bias, beta, s, max_iter, tol, seq) < 0:
+            failed += 1
+            continue
+        for k, p in enumerate(points):
+            if np.max(np.abs(p - s)) <= merge_tol:
+                counts[k] += 1
+                break
+        else:
+            points.append(s)
+            counts.append(1)
+    order = np.argsort(-np.asarray(counts, dtype=np.int64), kind="stable")
+    pts = np.array([points[k] for k in order]).reshape(len(points), n)
+    return FixedPoints(pts, np.asarray(counts, dtype=np.int64)[order], failed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Benchmarks
+# ---------------------------------------------------------------------------------------------
+
+def benchmarks(quick: bool = True):
+    """Steps of :func:`run` with learning (N = 64, parallel, stochastic) vs :func:`run_reference`.
+
+    Both draw the same uniforms, so their final couplings must agree to round-off.  The
+    benchmarks of the in-silico experiments (``attractors._fep_insilico.benchmarks``) are
+    appended, so ``bench.MODULES`` needs only ``"fep"``.
+
+    Parameters
+    ----------
+    quick : bool, default True
+        Short runs (as in the test suite) instead of the longer ones of the appendix.
+
+    Returns
+    -------
+    list of attractors.bench.Result
+    """
+    from attractors.bench import compare
+
+    n = 64
+    steps_ref = 20 if quick else 100
+    g = np.random.default_rng(0)
+    J0 = g.normal(0.0, 0.1, (n, n))
+    np.fill_diagonal(J0, 0.0)
+    b = g.normal(0.0, 1.0, n)
+
+    # One Generator per side, reset to the same state before every call: numba unboxes a
+    # Generator through its bit generator's ctypes interface, which costs ~1 ms the first
+    # time it is built for a new object, and would otherwise dominate short runs.
+    gen_k, gen_r = np.random.default_rng(1), np.random.default_rng(1)
+    state = gen_k.bit_generator.state
+
+    def reset(gen):
+        gen.bit_generator.state = state
+        return gen
+
+    def kernel():
+        return run(J0, b, steps_ref, beta=0.5, learning_rate=0.01, rng=reset(gen_k))[1]
+
+    def reference():
+        return run_reference(J0, b, steps_ref, beta=0.5, learning_rate=0.01, rng=reset(gen_r))[1]
+
+    res = [compare("fep", "run (learning, parallel)", f"N={n}, {steps_ref} steps", kernel, reference,
+                   note="same uniforms; compared couplings", repeat=3, min_time=0.02)]
+    # cost per step against N: the kernel vs a vectorised NumPy step (BLAS matrix-vector product,
+    # the same inverse-CDF draws from the same uniforms, the same learning rule)
+    for n_big in ((256,) if quick else (64, 256, 1024, 4096)):
+        steps = 10 if quick else max(10, 40_000 // n_big)
+        Jb = g.normal(0.0, 1.0 / np.sqrt(n_big), (n_big, n_big))
+        np.fill_diagonal(Jb, 0.0)
+        bb = g.normal(0.0, 1.0, n_big)
+        res.append(compare("fep", "run vs vectorised NumPy step", f"N={n_big}, {steps} steps",
+                           lambda: run(Jb, bb, steps, beta=0.5, learning_rate=0.01, rng=reset(gen_k))[1],
+                           lambda: _numpy_run(Jb, bb, steps, 0.5, 0.01, reset(gen_r)),
+                           repeat=3, min_time=0.02,
+                           note="per step: divide by the steps"))
+    extra = getattr(_insilico_module(), "benchmarks", None)  # the experiments' own benchmarks (chapter 19)
+    if extra is not None:
+        res.extend(extra(quick=quick))
+    return res
+
+
+def _numpy_run(J, b, n_steps, beta, lr, gen):
+    """Vectorised NumPy version of run(parallel, stochastic, reference rule) for the benchmarks."""
+    J = J.copy()
+    n = J.shape[0]
+    s = np.zeros(n)
+    off = ~np.eye(n, dtype=bool)
+    for _ in range(n_steps):
+        h = J @ s
+        field = beta * (b + h)
+        u = gen.random(n)
+        a = np.abs(field)
+        w = np.where(field > 0, 1.0 - u, u)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            small = 1.0 + np.log1p(-w * (-np.expm1(-2.0 * a))) / a
+            large = 1.0 + np.log((1.0 - w) + w * np.exp(-2.0 * a)) / a
+        x = np.clip(np.where(a < 1.0, small, large), -1.0, 1.0)
+        s = np.where(a < 1e-150, 2.0 * u - 1.0, np.where(field > 0, x, -x))
+        J += lr * off * np.outer(s - langevin(h), s)
+    return J
+
+
+def _insilico_module():
+    from attractors import _fep_insilico
+
+    return _fep_insilico
+
+
+from . import _fep_insilico as _insilico  # noqa: E402  (experiments of chapters 17 and 19)
+from ._fep_insilico import *  # noqa: E402,F401,F403
+__all__ += _insilico.__all__
