@@ -54,6 +54,10 @@ from attractors.numerics import logsumexp, softmax
 
 __all__ = [
     "TIE_RTOL",
+    "MAX_UPDATES",
+    "MAX_REFERENCE_UPDATES",
+    "MAX_ENTRIES",
+    "MAX_EXACT_N",
     "hebbian",
     "energy",
     "overlaps",
@@ -80,6 +84,17 @@ __all__ = [
 #: fields this small do not occur for couplings of one scale.
 TIE_RTOL = 1e-9
 
+#: Most single-site updates one call of :func:`run` / :func:`trajectory` may perform
+#: (``sweeps * N`` or ``steps``): about ten minutes of the numba kernel.  Larger
+#: requests are refused instead of hanging.
+MAX_UPDATES = 10**11
+#: Most updates of the pure-Python :func:`run_reference`.
+MAX_REFERENCE_UPDATES = 10**8
+#: Most entries of an array a function returns (float64: 1 GiB).
+MAX_ENTRIES = 2**27
+#: Largest N of the dense :math:`2^N\times2^N` matrices (transition matrix, transition counts).
+MAX_EXACT_N = 12
+
 
 # ----------------------------------------------------------------------------
 # validation helpers
@@ -95,9 +110,10 @@ def _couplings(J, name: str = "J") -> np.ndarray:
 def _field(h, n: int, name: str = "h") -> np.ndarray:
     if h is None:
         return np.zeros(n)
+    scalar = np.ndim(h) == 0          # as_array turns a 0-d array into shape (1,): decide first
     h = as_array(h, name, ndim=(0, 1))
-    if h.ndim == 0:
-        return np.full(n, float(h))
+    if scalar:
+        return np.full(n, float(h.reshape(-1)[0]))
     if h.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},); got {h.shape}")
     return h
@@ -127,9 +143,17 @@ def hebbian(patterns) -> np.ndarray:
     -------
     J : ndarray, shape (N, N), float64, C-contiguous
         :math:`J_{ij} = N^{-1}(1-\delta_{ij})\sum_\mu \xi_i^\mu \xi_j^\mu`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     xi = as_patterns(patterns, "patterns", binary=True)
     n = xi.shape[1]
+    if n * n > MAX_ENTRIES:
+        raise ValueError(f"patterns must have at most {int(MAX_ENTRIES ** 0.5)} units (J is dense N x N); got {n}")
     J = np.ascontiguousarray(xi.T @ xi) / n
     np.fill_diagonal(J, 0.0)
     return np.ascontiguousarray(J, dtype=np.float64)
@@ -152,6 +176,12 @@ def energy(J, s, h=None):
     Returns
     -------
     float or ndarray of shape (B,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     J = _couplings(J)
     n = J.shape[0]
@@ -162,7 +192,26 @@ def energy(J, s, h=None):
 
 
 def local_field(J, s, h=None) -> np.ndarray:
-    r"""Local fields :math:`\phi_i(s) = \sum_j J_{ij}s_j + h_i` (state or batch of rows)."""
+    r"""Local fields :math:`\phi_i(s) = \sum_j J_{ij}s_j + h_i` (state or batch of rows).
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+    s : array_like, shape (N,) or (B, N)
+        ±1 state or batch of states as rows.
+    h : array_like, shape (N,) or scalar, optional
+        External field (default 0).
+
+    Returns
+    -------
+    ndarray, shape (N,) or (B, N)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
+    """
     J = _couplings(J)
     n = J.shape[0]
     s = as_spins(s, n, "s")
@@ -180,6 +229,12 @@ def overlaps(patterns, s):
     Returns
     -------
     ndarray, shape (P,) for one state, (B, P) for a batch.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     xi = as_patterns(patterns, "patterns")
     s = as_spins(s, xi.shape[1], "s")
@@ -344,6 +399,13 @@ def _prepare(J, s0, h, beta, patterns, name_s="s0"):
     return J, n, s.copy(), h, beta, xi
 
 
+def _bounded_sweeps(sweeps, n: int, limit: int) -> int:
+    sweeps = as_int(sweeps, "sweeps", minimum=0)
+    if sweeps * n > limit:
+        raise ValueError(f"sweeps must be <= {limit // n} for N = {n} (at most {limit} updates per call); got {sweeps}")
+    return sweeps
+
+
 def run(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None, patterns=None):
     r"""Glauber dynamics of a Hopfield network ([CHN] Defs. 2.1.2, 2.1.5, Lemma 2.1.3).
 
@@ -377,11 +439,20 @@ def run(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None, pa
     m : ndarray, shape (sweeps + 1, P)
         Only if ``patterns`` is given: overlaps before the first sweep and
         after each sweep.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     J, n, s, h, beta, xi = _prepare(J, s0, h, beta, patterns)
     if mode not in ("sequential", "parallel"):
         raise ValueError(f"mode must be 'sequential' or 'parallel'; got {mode!r}")
-    sweeps = as_int(sweeps, "sweeps", minimum=0)
+    sweeps = _bounded_sweeps(sweeps, n, MAX_UPDATES)
+    if (sweeps + 1) * xi.shape[0] > MAX_ENTRIES:
+        raise ValueError(f"sweeps = {sweeps} with {xi.shape[0]} patterns would record more than "
+                         f"{MAX_ENTRIES} overlaps; run in chunks")
     gen = as_generator(rng)
     m = np.zeros((sweeps + 1, xi.shape[0]))
     if mode == "sequential":
@@ -400,9 +471,29 @@ def run_reference(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rn
     A Python loop over updates; the sequential mode updates the field vector
     with one NumPy row operation per accepted flip.  Used by the tests and the
     benchmarks only.
+
+    Parameters
+    ----------
+    J, s0, h, beta, mode, rng
+        As in :func:`run`.
+    sweeps : int
+        ``0 <= sweeps * N <= MAX_REFERENCE_UPDATES`` (a Python loop).
+
+    Returns
+    -------
+    s : ndarray, shape (N,)
+        Final state, identical to ``run(...)`` with the same seed.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     J, n, s, h, beta, _ = _prepare(J, s0, h, beta, None)
-    sweeps = as_int(sweeps, "sweeps", minimum=0)
+    sweeps = _bounded_sweeps(sweeps, n, MAX_REFERENCE_UPDATES)
+    if mode not in ("sequential", "parallel"):
+        raise ValueError(f"mode must be 'sequential' or 'parallel'; got {mode!r}")
     return _reference_loop(J, np.ascontiguousarray(J.T), s, h, beta, sweeps, as_generator(rng), mode)
 
 
@@ -442,11 +533,29 @@ def trajectory(J, s0, steps, *, h=None, beta=np.inf, rng=None) -> np.ndarray:
     Returns an int64 array of length ``steps + 1`` whose entry ``t`` is the
     :func:`state_index` of the state after ``t`` updates (N <= 30).  Uses the
     same kernel arithmetic as :func:`run` in sequential mode.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N), N <= 30
+    s0 : array_like, shape (N,)
+        Initial ±1 state.
+    steps : int
+        Number of single-site updates, ``0 <= steps < MAX_ENTRIES``.
+    h, beta, rng
+        As in :func:`run`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     J, n, s, h, beta, _ = _prepare(J, s0, h, beta, None)
     if n > 30:
         raise ValueError(f"J must have N <= 30 units for state indices; got N = {n}")
     steps = as_int(steps, "steps", minimum=0)
+    if steps + 1 > MAX_ENTRIES:
+        raise ValueError(f"steps must be < {MAX_ENTRIES} (one int64 index is stored per step); got {steps}")
     gen = as_generator(rng)
     Jt = np.ascontiguousarray(J.T)
     idx = np.empty(steps + 1, dtype=np.int64)
@@ -455,14 +564,39 @@ def trajectory(J, s0, steps, *, h=None, beta=np.inf, rng=None) -> np.ndarray:
 
 
 def transition_counts(idx, N: int) -> np.ndarray:
-    """Count matrix ``C[a, b]`` of one-step transitions a -> b along a trajectory of state indices."""
+    """Count matrix ``C[a, b]`` of one-step transitions a -> b along a trajectory of state indices.
+
+    Parameters
+    ----------
+    idx : array_like of int, shape (T,), T >= 2
+        State indices (as from :func:`trajectory`), each in ``[0, 2**N)``; any
+        integer dtype (computed in int64).
+    N : int
+        Number of spins, ``1 <= N <= MAX_EXACT_N`` (the answer is a dense
+        :math:`2^N\\times2^N` matrix).
+
+    Returns
+    -------
+    C : ndarray, shape (2**N, 2**N), int64
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``idx`` is not a 1-D integer array of length >= 2 with entries in
+        range, or ``N`` is not an integer in ``[1, MAX_EXACT_N]``.
+    """
     N = as_int(N, "N", minimum=1)
+    if N > MAX_EXACT_N:
+        raise ValueError(f"N must be <= {MAX_EXACT_N} for a dense 2^N x 2^N count matrix; got {N}")
     idx = np.asarray(idx)
-    if idx.ndim != 1 or idx.size < 2 or not np.issubdtype(idx.dtype, np.integer):
-        raise ValueError("idx must be a 1-D integer array of length >= 2")
+    if idx.dtype == bool or not np.issubdtype(idx.dtype, np.integer):
+        raise TypeError(f"idx must be an integer array; got dtype {idx.dtype}")
+    if idx.ndim != 1 or idx.size < 2:
+        raise ValueError(f"idx must be a 1-D integer array of length >= 2; got shape {idx.shape}")
     K = 1 << N
     if idx.min() < 0 or idx.max() >= K:
         raise ValueError(f"idx must lie in [0, 2^N); got values outside for N = {N}")
+    idx = idx.astype(np.int64)                  # no wrap-around in small integer dtypes
     return np.bincount(idx[:-1] * K + idx[1:], minlength=K * K).reshape(K, K)
 
 
@@ -471,18 +605,50 @@ def transition_counts(idx, N: int) -> np.ndarray:
 # ----------------------------------------------------------------------------
 
 def all_states(N: int) -> np.ndarray:
-    """All :math:`2^N` states as rows, float64 ±1; row k has spin i = +1 iff bit i of k is 1 (N <= 24)."""
+    """All :math:`2^N` states as rows, float64 ±1; row k has spin i = +1 iff bit i of k is 1.
+
+    Parameters
+    ----------
+    N : int
+        Number of spins, ``1 <= N <= 20`` (the answer has :math:`2^N N` entries).
+
+    Returns
+    -------
+    ndarray, shape (2**N, N)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``N`` is not an integer in ``[1, 20]``.
+    """
     N = as_int(N, "N", minimum=1)
-    if N > 24:
-        raise ValueError(f"N must be <= 24; got {N}")
+    if N > 20:
+        raise ValueError(f"N must be <= 20; got {N}")
     k = np.arange(1 << N)[:, None]
     bits = (k >> np.arange(N)[None, :]) & 1
     return np.ascontiguousarray(2.0 * bits - 1.0)
 
 
 def state_index(s) -> np.ndarray | int:
-    """Index of a state (or of each row of a batch) in the order of :func:`all_states`."""
+    """Index of a state (or of each row of a batch) in the order of :func:`all_states`.
+
+    Parameters
+    ----------
+    s : array_like, shape (N,) or (B, N), N <= 62
+        ±1 state(s); the index is :math:`\\sum_i 2^i[s_i=+1]`, an int64.
+
+    Returns
+    -------
+    int, or ndarray of shape (B,)
+
+    Raises
+    ------
+    ValueError
+        If ``s`` is not ±1 or has more than 62 units (the index would overflow int64).
+    """
     s = as_spins(s, None, "s")
+    if s.shape[-1] > 62:
+        raise ValueError(f"s must have at most 62 units for an int64 state index; got {s.shape[-1]}")
     w = (1 << np.arange(s.shape[-1])).astype(np.int64)
     k = ((s > 0).astype(np.int64) * w).sum(axis=-1)
     return int(k) if s.ndim == 1 else k
@@ -499,18 +665,24 @@ def transition_matrix(J, h=None, beta=1.0) -> np.ndarray:
 
     Parameters
     ----------
-    J : array_like, shape (N, N), N <= 14
+    J : array_like, shape (N, N), N <= MAX_EXACT_N (12)
     h : array_like, optional
     beta : float > 0, ``np.inf`` allowed (ties keep the spin).
 
     Returns
     -------
     W : ndarray, shape (2^N, 2^N); states ordered as :func:`all_states`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     J = _couplings(J)
     n = J.shape[0]
-    if n > 14:
-        raise ValueError(f"J must have N <= 14 units for the exact transition matrix; got N = {n}")
+    if n > MAX_EXACT_N:
+        raise ValueError(f"J must have N <= {MAX_EXACT_N} units for the exact transition matrix; got N = {n}")
     h = _field(h, n)
     beta = _beta(beta)
     S = all_states(n)
@@ -539,6 +711,16 @@ def stationary(P) -> np.ndarray:
     Solves the linear system :math:`(P^\top - I)p = 0` with one equation
     replaced by the normalisation.
 
+    Parameters
+    ----------
+    P : array_like, shape (K, K), K <= 2**MAX_EXACT_N
+        Row-stochastic matrix.
+
+    Returns
+    -------
+    p : ndarray, shape (K,)
+        Non-negative, summing to 1.
+
     Raises
     ------
     ValueError
@@ -547,6 +729,8 @@ def stationary(P) -> np.ndarray:
     P = as_array(P, "P", ndim=2)
     if P.shape[0] != P.shape[1] or P.shape[0] == 0:
         raise ValueError(f"P must be a non-empty square matrix; got shape {P.shape}")
+    if P.shape[0] > 2 ** MAX_EXACT_N:
+        raise ValueError(f"P must have at most {2 ** MAX_EXACT_N} states (dense solve); got {P.shape[0]}")
     if np.any(P < 0) or not np.allclose(P.sum(axis=1), 1.0, rtol=0, atol=1e-10):
         raise ValueError("P must be row-stochastic (non-negative, rows summing to 1)")
     K = P.shape[0]
@@ -568,6 +752,24 @@ def gibbs(J, h=None, beta=1.0) -> np.ndarray:
     r"""Exact Gibbs law :math:`e^{-\beta L(s)}/Z` over :func:`all_states` ([CHN] Thm. 2.1, Def. 2.2.2).
 
     At ``beta = np.inf`` the uniform law on the ground states.  N <= 20.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N), N <= 20
+    h : array_like, shape (N,) or scalar, optional
+    beta : float
+        Inverse temperature ``> 0`` (``np.inf`` allowed).
+
+    Returns
+    -------
+    p : ndarray, shape (2**N,)
+        Probabilities in the order of :func:`all_states`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     J = _couplings(J)
     n = J.shape[0]
@@ -579,7 +781,25 @@ def gibbs(J, h=None, beta=1.0) -> np.ndarray:
 
 
 def log_partition(J, h=None, beta=1.0) -> float:
-    r""":math:`\ln Z = \ln\sum_s e^{-\beta L(s)}` by stable log-sum-exp (finite beta, N <= 20)."""
+    r""":math:`\ln Z = \ln\sum_s e^{-\beta L(s)}` by stable log-sum-exp (finite beta, N <= 20).
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N), N <= 20
+    h : array_like, shape (N,) or scalar, optional
+    beta : float
+        Inverse temperature, finite and ``> 0``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
+    """
     J = _couplings(J)
     n = J.shape[0]
     if n > 20:
@@ -593,6 +813,25 @@ def free_energy(p, E, T) -> float:
     r"""Gibbs free-energy functional :math:`F[p] = \sum p E + T\sum p\ln p` (with :math:`0\ln0=0`).
 
     [CHN] Def. 2.2.1 with :math:`k_B = 1`; minimised by the Gibbs law (Thm. 2.2).
+
+    Parameters
+    ----------
+    p : array_like, shape (K,)
+        A probability vector.
+    E : array_like, shape (K,)
+        Energies of the same states.
+    T : float
+        Temperature ``>= 0``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     p = as_array(p, "p", ndim=1)
     E = as_array(E, "E", ndim=1)
@@ -611,9 +850,27 @@ def parallel_orbit(J, s0, *, h=None, max_steps=10_000):
     Returns ``(transient, period, states)``: the first repeated state appears
     after ``transient`` steps and recurs every ``period`` steps; ``states``
     holds the visited states, shape ``(transient + period + 1, N)``.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+    s0 : array_like, shape (N,)
+        Initial ±1 state.
+    h : array_like, shape (N,) or scalar, optional
+    max_steps : int
+        Largest number of parallel steps (``(max_steps + 1) * N < MAX_ENTRIES``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     J, n, s, h, _, _ = _prepare(J, s0, h, np.inf, None)
     max_steps = as_int(max_steps, "max_steps", minimum=1)
+    if (max_steps + 1) * n > MAX_ENTRIES:
+        raise ValueError(f"max_steps must be < {MAX_ENTRIES // n} for N = {n} (every visited state is kept); "
+                         f"got {max_steps}")
     seen = {s.tobytes(): 0}
     states = [s.copy()]
     for t in range(1, max_steps + 1):
@@ -655,6 +912,21 @@ def benchmarks(quick: bool = True):
     per second with the bound ``bandwidth / (8 N bytes)`` of streaming one row
     of J per flip, the bandwidth measured in the same run (``c = a + b`` on
     64 MiB arrays: 3 x 64 MiB moved).
+
+    Parameters
+    ----------
+    quick : bool, default True
+        Small sizes (seconds) instead of the full benchmark.
+
+    Returns
+    -------
+    list of attractors.bench.Result
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     from attractors.bench import Result, best_time
 

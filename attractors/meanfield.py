@@ -96,6 +96,8 @@ __all__ = [
     "critical_load",
     "retrieval_line",
     "benchmarks",
+    "MAX_SIZE",
+    "MAX_DENSE_N",
 ]
 
 _SQRT2 = math.sqrt(2.0)
@@ -107,6 +109,19 @@ _GH_X, _GH_W = hermegauss(201)
 _GH_W = _GH_W / _SQRT2PI
 #: Below this beta*sigma the Gaussian averages use plain Gauss-Hermite quadrature (smooth integrand).
 GH_MAX_SHARPNESS = 0.5
+
+
+#: Largest number of spins / mixture order / patterns for which arrays of that length are built.
+MAX_SIZE = 10**7
+#: Largest N of the dense projected Glauber matrix (use ``sparse=True`` beyond).
+MAX_DENSE_N = 4000
+
+
+def _size(x, name, *, minimum=1, maximum=MAX_SIZE):
+    x = as_int(x, name, minimum=minimum)
+    if x > maximum:
+        raise ValueError(f"{name} must be <= {maximum}; got {x}")
+    return x
 
 
 def _beta(beta, name="beta"):
@@ -171,6 +186,12 @@ def curie_weiss(beta, J=1.0, h=0.0):
     -------
     float or ndarray
         :math:`m^*`, same shape as ``beta``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     J = as_positive(J, "J")
     h = _real(h, "h")
@@ -213,6 +234,12 @@ def curie_weiss_free_energy(m, beta, J=1.0, h=0.0):
     -------
     float or ndarray
         :math:`f(m)`, same shape as ``m``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     scalar = np.ndim(m) == 0
     mm = as_array(m, "m")
@@ -244,6 +271,12 @@ def curie_weiss_barrier(beta, J=1.0):
     -------
     float
         :math:`\Delta f \ge 0`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     beta = as_positive(beta, "beta")
     ms = curie_weiss(beta, J)
@@ -287,8 +320,14 @@ def curie_weiss_exact(N, beta, J=1.0, h=0.0):
         The possible magnetisations, increasing.
     p : ndarray, shape (N+1,)
         Their probabilities (sum to 1).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
-    N = as_int(N, "N", minimum=1)
+    N = _size(N, "N")
     beta = _beta(beta)
     J = as_positive(J, "J")
     h = _real(h, "h")
@@ -313,6 +352,12 @@ def curie_weiss_exact_moments(N, beta, J=1.0, h=0.0):
     -------
     (float, float)
         :math:`\langle|m|\rangle` and :math:`\langle m^2\rangle` under :func:`curie_weiss_exact`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     m, p = curie_weiss_exact(N, beta, J, h)
     return float(np.sum(p * np.abs(m))), float(np.sum(p * m * m))
@@ -339,8 +384,14 @@ def curie_weiss_exact_free_energy(N, beta, J=1.0, h=0.0):
     -------
     m, f : ndarray
         Magnetisations and :math:`f_N(m)`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
-    N = as_int(N, "N", minimum=1)
+    N = _size(N, "N")
     beta = as_positive(beta, "beta")
     J = as_positive(J, "J")
     h = _real(h, "h")
@@ -379,8 +430,14 @@ def curie_weiss_escape_time(N, beta, m_from, m_to, J=1.0, h=0.0):
     -------
     float
         Mean first-passage time in sweeps (``N`` updates).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
-    N = as_int(N, "N", minimum=2)
+    N = _size(N, "N", minimum=2)
     beta = as_positive(beta, "beta")
     J = as_positive(J, "J")
     h = _real(h, "h")
@@ -404,7 +461,7 @@ def curie_weiss_escape_time(N, beta, m_from, m_to, J=1.0, h=0.0):
     return float(np.sum(np.exp(logt)) / N)
 
 
-def curie_weiss_glauber_matrix(N, beta, J=1.0, h=0.0):
+def curie_weiss_glauber_matrix(N, beta, J=1.0, h=0.0, *, sparse=False):
     r"""One-update transition matrix of random-site heat-bath dynamics, projected on :math:`k = N(1+m)/2`.
 
     Row :math:`k` has :math:`p_k` at :math:`k+1`, :math:`q_k` at :math:`k-1` and
@@ -420,16 +477,29 @@ def curie_weiss_glauber_matrix(N, beta, J=1.0, h=0.0):
         Inverse temperature ``> 0`` (``np.inf`` allowed; ties keep the spin).
     J, h : float
         Coupling and field.
+    sparse : bool, default False
+        Return a ``scipy.sparse`` CSR matrix (three diagonals, :math:`O(N)`
+        memory) instead of a dense array; required for ``N > MAX_DENSE_N``.
 
     Returns
     -------
-    ndarray, shape (N+1, N+1)
-        Row-stochastic matrix.
+    ndarray or scipy.sparse.csr_matrix, shape (N+1, N+1)
+        Row-stochastic tridiagonal matrix.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is malformed, or ``N > MAX_DENSE_N`` without ``sparse=True``.
     """
-    N = as_int(N, "N", minimum=1)
+    N = _size(N, "N")
     beta = _beta(beta)
     J = as_positive(J, "J")
     h = _real(h, "h")
+    if not isinstance(sparse, (bool, np.bool_)):
+        raise TypeError(f"sparse must be a bool; got {type(sparse).__name__}")
+    if not sparse and N > MAX_DENSE_N:
+        raise ValueError(f"N must be <= {MAX_DENSE_N} for the dense matrix (the chain is tridiagonal: "
+                         f"pass sparse=True); got {N}")
     k = np.arange(N + 1)
     M = 2.0 * k - N
     fu = J * (M + 1.0) / N + h   # field on a down spin (it sees the other N-1 spins)
@@ -442,6 +512,9 @@ def curie_weiss_glauber_matrix(N, beta, J=1.0, h=0.0):
         pd = 0.5 * (1.0 - np.tanh(beta * fd))
     p = (N - k) / N * pu
     q = k / N * pd
+    if sparse:
+        from scipy.sparse import diags
+        return diags([q[1:], 1.0 - p - q, p[:-1]], [-1, 0, 1], format="csr")
     W = np.diag(1.0 - p - q)
     W[k[:-1], k[:-1] + 1] = p[:-1]
     W[k[1:], k[1:] - 1] = q[1:]
@@ -465,6 +538,12 @@ def sign_vectors(P):
     -------
     ndarray
         Float64 array of ±1.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     P = as_int(P, "P", minimum=1)
     if P > 20:
@@ -474,10 +553,10 @@ def sign_vectors(P):
     return 1.0 - 2.0 * bits.astype(np.float64)
 
 
-def _as_m(m):
-    mm = as_array(m, "m", ndim=1)
+def _as_m(m, name="m"):
+    mm = as_array(m, name, ndim=1)
     if mm.size == 0 or mm.size > 20:
-        raise ValueError(f"m must have between 1 and 20 components; got {mm.size}")
+        raise ValueError(f"{name} must have between 1 and 20 components; got {mm.size}")
     return mm
 
 
@@ -497,6 +576,12 @@ def lowload_map(m, beta):
     Returns
     -------
     ndarray, shape (P,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     mm = _as_m(m)
     beta = _beta(beta)
@@ -523,6 +608,12 @@ def lowload_free_energy(m, beta):
     Returns
     -------
     float or ndarray, shape (K,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     mm = as_array(m, "m", ndim=(1, 2))
     single = mm.ndim == 1
@@ -556,6 +647,12 @@ def lowload_hessian(m, beta):
     Returns
     -------
     ndarray, shape (P, P)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     mm = _as_m(m)
     beta = as_positive(beta, "beta")
@@ -586,13 +683,19 @@ def lowload_fixed_point(m0, beta, *, damping=0.5, tol=1e-13, max_iter=100000):
         The fixed point reached.
     n_iter : int
         Iterations used (``max_iter`` if not converged).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
-    m = _as_m(m0).copy()
+    m = _as_m(m0, "m0").copy()
     beta = _beta(beta)
     d = as_positive(damping, "damping")
     if d > 1:
         raise ValueError("damping must be in (0, 1]")
-    max_iter = as_int(max_iter, "max_iter", minimum=1)
+    max_iter = _size(max_iter, "max_iter")
     for it in range(1, max_iter + 1):
         new = (1 - d) * m + d * lowload_map(m, beta)
         if np.max(np.abs(new - m)) < tol:
@@ -630,8 +733,14 @@ def mixture(n, beta):
     -------
     float or ndarray
         :math:`m_n` (0 for :math:`\beta\le1`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
-    n = as_int(n, "n", minimum=1)
+    n = _size(n, "n", maximum=10**5)
     if np.ndim(beta) > 0:
         return np.array([mixture(n, float(b)) for b in np.ravel(beta)]).reshape(np.shape(beta))
     beta = _beta(beta)
@@ -659,8 +768,14 @@ def mixture_free_energy(n, beta):
     Returns
     -------
     float
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
-    n = as_int(n, "n", minimum=1)
+    n = _size(n, "n", maximum=10**5)
     beta = _beta(beta)
     mn = mixture(n, beta)
     S, w = _mixture_law(n)
@@ -706,9 +821,15 @@ def mixture_hessian(n, beta, P):
     -------
     ndarray, shape (P,)
         The eigenvalues in increasing order.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
-    n = as_int(n, "n", minimum=1)
-    P = as_int(P, "P", minimum=1)
+    n = _size(n, "n", maximum=10**5)
+    P = _size(P, "P")
     if n > P:
         raise ValueError(f"n must be <= P; got n={n}, P={P}")
     beta = as_positive(beta, "beta")
@@ -722,31 +843,41 @@ def mixture_stability_temperature(n, P=None, *, t_min=0.02):
 
     The smallest Hessian eigenvalue (:func:`mixture_hessian`, with :math:`P > n`
     so that the eigenvalue :math:`A` is present) is scanned on a grid of
-    :math:`T\in[t_\min, 1)` and its last sign change is refined with ``brentq``.
+    :math:`T\in[t_{\min}, 1)` and its last sign change is refined with ``brentq``.
     Returns ``nan`` when the mixture is unstable on the whole grid (even
     :math:`n`), and 1.0 for :math:`n = 1` (pure states are stable for all :math:`T<1`).
 
     Parameters
     ----------
     n : int
-        Mixture order.
+        Mixture order, ``1 <= n <= 1e5``.
     P : int, optional
-        Number of patterns (default ``n + 1``).
+        Number of patterns, ``>= n`` (default ``n + 1``; every ``P > n`` gives the same answer).
     t_min : float
-        Lowest temperature scanned.
+        Lowest temperature scanned, ``0 < t_min < 0.999``.
 
     Returns
     -------
     float
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``n`` or ``P`` is not a valid integer, or ``t_min`` is outside ``(0, 0.999)``.
     """
-    n = as_int(n, "n", minimum=1)
+    n = _size(n, "n", maximum=10**5)
     P = n + 1 if P is None else as_int(P, "P", minimum=n)
     t_min = as_positive(t_min, "t_min")
+    if t_min >= 0.999:
+        raise ValueError(f"t_min must be below 0.999 (the scan runs over [t_min, 0.999]); got {t_min}")
     if n == 1:
         return 1.0
+    # P only sets the multiplicities of the three eigenvalues A + (n-1)B, A - B, A: the smallest
+    # one is the same for every P > n, so P = n + 1 suffices (and P = n drops the eigenvalue A)
+    P_eff = min(P, n + 1)
 
     def lam(T):
-        return mixture_hessian(n, 1.0 / T, P)[0]
+        return mixture_hessian(n, 1.0 / T, P_eff)[0]
     Ts = np.linspace(t_min, 0.999, 200)
     lv = np.array([lam(T) for T in Ts])
     pos = lv > 0
@@ -758,7 +889,7 @@ def mixture_stability_temperature(n, P=None, *, t_min=0.02):
     return brentq(lam, Ts[i], Ts[i + 1], xtol=1e-13)
 
 
-def hopfield_p2_free_energy_exact(N, beta):
+def hopfield_p2_free_energy_exact(N, beta, *, samples=False):
     r"""Exact quenched free energy per spin :math:`f^Q_N` of the Hopfield model with :math:`P=2` patterns.
 
     Gauge the spins by pattern 1 (:math:`s_i\to\xi^1_is_i`); then only the
@@ -775,24 +906,39 @@ def hopfield_p2_free_energy_exact(N, beta):
     Parameters
     ----------
     N : int
-        Number of spins, ``2 <= N <= 2000``.
+        Number of spins, ``2 <= N <= 1000`` (the cost grows like N^2.5: about 10 s at N = 1000).
     beta : float
         Inverse temperature ``> 0`` (finite).
+    samples : bool, default False
+        Also return the law of the sample free energy :math:`f_{N,X}`, which
+        depends on the patterns only through :math:`a`.
 
     Returns
     -------
     float
         :math:`f^Q_N = -\tfrac1{\beta N}\mathbb E_\xi\log Z`.
+    (a, p, f_a) : three ndarrays
+        Only with ``samples=True``: the values of :math:`a` kept (binomial
+        weight within :math:`e^{-60}` of the largest), their probabilities
+        (renormalised to sum to 1) and :math:`f_{N,X}` at each.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``N`` is not an integer in ``[2, 1000]`` or ``beta`` is not finite and ``> 0``.
     """
     N = as_int(N, "N", minimum=2)
-    if N > 2000:
-        raise ValueError("N must be <= 2000")
+    if N > 1000:
+        raise ValueError(f"N must be <= 1000; got {N}")
     beta = as_positive(beta, "beta")
     a_all = np.arange(N + 1)
     logpa = gammaln(N + 1.0) - gammaln(a_all + 1.0) - gammaln(N - a_all + 1.0) - N * math.log(2.0)
     keep = logpa > logpa.max() - 60.0
+    if not isinstance(samples, (bool, np.bool_)):
+        raise TypeError(f"samples must be a bool; got {type(samples).__name__}")
     total = 0.0
     wsum = 0.0
+    ws, fs = [], []
     for a in a_all[keep]:
         b = N - a
         k1 = np.arange(a + 1)[:, None]
@@ -806,6 +952,10 @@ def hopfield_p2_free_energy_exact(N, beta):
         w = math.exp(logpa[a])
         total += w * (-lz / (beta * N))
         wsum += w
+        ws.append(w)
+        fs.append(-lz / (beta * N))
+    if samples:
+        return total / wsum, a_all[keep].copy(), np.array(ws) / wsum, np.array(fs)
     return total / wsum
 
 
@@ -838,6 +988,12 @@ def gauss_tanh(a, sigma, beta):
     -------
     (ndarray, ndarray)
         The two averages, broadcast shape of ``a`` and ``sigma``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     scalar = np.ndim(a) == 0 and np.ndim(sigma) == 0
     a = as_array(a, "a")
@@ -1012,6 +1168,12 @@ def retrieval_rs(alpha, beta):
     -------
     (float, float, float)
         :math:`(m, q, r)`, or NaNs where no retrieval solution exists.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     alpha = as_positive(alpha, "alpha", allow_zero=True)
     beta = _beta(beta)
@@ -1043,6 +1205,12 @@ def critical_load(beta=np.inf):
     Returns
     -------
     float
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or shape, is not finite, or is out of its
+        documented range; the message names the argument.
     """
     beta = _beta(beta)
     if math.isinf(beta):
@@ -1073,22 +1241,37 @@ def retrieval_line(alpha, *, tol=1e-3):
     alpha : float or array_like
         Loads ``>= 0``.
     tol : float
-        Bisection tolerance on :math:`T`.
+        Bisection tolerance on :math:`T`, ``0 < tol < 1``; tolerances below
+        ``1e-10`` are raised to ``1e-10`` (so the bisection ends after at most
+        34 halvings).
 
     Returns
     -------
     float or ndarray
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``alpha`` is negative or not real, or ``tol`` is outside ``(0, 1)``.
     """
     tol = as_positive(tol, "tol")
+    if tol >= 1.0:
+        raise ValueError(f"tol must be below 1 (the bisection runs on T in (0, 1)); got {tol}")
     if np.ndim(alpha) > 0:
-        return np.array([retrieval_line(float(a), tol=tol) for a in np.ravel(alpha)]).reshape(np.shape(alpha))
+        arr = as_array(alpha, "alpha")
+        if np.any(arr < 0):
+            raise ValueError("alpha must be >= 0")
+        return np.array([retrieval_line(float(a), tol=tol) for a in np.ravel(arr)]).reshape(arr.shape)
     alpha = as_positive(alpha, "alpha", allow_zero=True)
     if alpha == 0.0:
         return 1.0
     if alpha >= critical_load():
         return 0.0
     lo, hi = 1e-3, 1.0
-    while hi - lo > tol:
+    tol = max(tol, 1e-10)           # finer than the existence test resolves: stop there (at most 34 halvings)
+    for _ in range(60):
+        if hi - lo <= tol:
+            break
         mid = 0.5 * (lo + hi)
         if not _rs_exists(alpha, 1.0 / mid):
             hi = mid
@@ -1098,5 +1281,15 @@ def retrieval_line(alpha, *, tol=1e-3):
 
 
 def benchmarks(quick: bool = True):
-    """No numba kernels in this module: returns an empty list (see the module docstring)."""
+    """No numba kernels in this module: returns an empty list (see the module docstring).
+
+    Parameters
+    ----------
+    quick : bool, default True
+        Small sizes (seconds) instead of the full benchmark.
+
+    Returns
+    -------
+    list of attractors.bench.Result
+    """
     return []

@@ -83,12 +83,20 @@ def autocorrelation_time(x, window: float = 6.0) -> float:
     Returns
     -------
     float
-        :math:`\\tau_{\\rm int} = 1 + 2\\sum_{t \\ge 1}\\rho(t)` over the window (1 for white noise).
+        :math:`\\tau_{\\rm int} = 1 + 2\\sum_{t \\ge 1}\\rho(t)` over the window (1 for white
+        noise), always ``> 0``.  For an anti-correlated series
+        (:math:`\\tau_{\\rm int} < 1` and :math:`\\rho(1) < -2/\\sqrt n`) the plain
+        truncated sum can be zero or negative; there the Bartlett (triangular) lag-window estimate
+        :math:`\\sum_{|t|<M}(1-|t|/M)\\rho(t)` with an odd window ``M`` (about :math:`2\\sqrt n`) is returned
+        instead, a weighted average of the periodogram (non-negative), floored at
+        ``1/n`` (a variance of the mean below ``Var/n**2`` cannot be resolved from
+        ``n`` samples).
 
     Raises
     ------
-    ValueError
-        If ``x`` has fewer than 2 samples or is constant.
+    TypeError, ValueError
+        If ``x`` is not a finite 1-D numeric array with at least 2 samples, is
+        constant, or ``window`` is not a finite number > 0.
     """
     x = as_array(x, "x", ndim=1)
     window = as_positive(window, "window")
@@ -98,12 +106,23 @@ def autocorrelation_time(x, window: float = 6.0) -> float:
     x = x - x.mean()
     f = np.fft.rfft(x, 2 * n)
     acf = np.fft.irfft(f * np.conj(f))[:n]
-    if acf[0] <= 0:
+    if acf[0] <= 0 or np.max(np.abs(x)) == 0.0:
         raise ValueError("x must not be constant")
     acf = acf / acf[0]
     tau = 1.0
+    t_stop = 1
     for t in range(1, n):
         tau += 2.0 * acf[t]
         if t >= window * tau:
+            t_stop = t
             break
-    return float(tau)
+    if tau > 0.0 and (tau >= 1.0 or acf[1] >= -2.0 / np.sqrt(n)):
+        return float(tau)
+    # anti-correlated beyond noise (rho(1) < -2/sqrt(n)), or a non-positive sum:
+    # Bartlett lag window over |t| < M, M odd
+    M = min(n, max(3, 2 * t_stop + 1, 2 * int(np.sqrt(n)) + 1))
+    if M % 2 == 0:
+        M -= 1
+    lags = np.arange(1, M)
+    bartlett = 1.0 + 2.0 * float(np.sum((1.0 - lags / M) * acf[1:M]))
+    return float(max(bartlett, 1.0 / n))

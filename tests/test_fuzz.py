@@ -42,6 +42,12 @@ SKIP = {
 }
 SKIP_ALWAYS = {"benchmarks", "main", "use_book_style"}
 
+#: Functions whose documented answer for "no such solution" is NaN (a sentinel the chapters plot as a gap),
+#: not a silently wrong number.  Everything else must never return NaN.
+ALLOW_NAN = {
+    "meanfield": {"retrieval_rs", "mixture_stability_temperature"},
+}
+
 #: Per-call wall-clock limit (s) for Python-level work; the whole module has a limit too.
 CALL_LIMIT = 10
 MODULE_LIMIT = 240
@@ -55,6 +61,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 resource.setrlimit(resource.RLIMIT_AS, (8 * 2**30, 8 * 2**30))
 warnings.simplefilter("ignore")
 mod_name, examples, call_limit, skip = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), set(json.loads(sys.argv[4]))
+allow_nan = set(json.loads(sys.argv[5]))
 mod = importlib.import_module(f"attractors.{mod_name}")
 
 class Timeout(Exception):
@@ -139,7 +146,7 @@ def fuzz(name, fn):
             return
         finally:
             signal.alarm(0)
-        if has_nan(out):
+        if name not in allow_nan and has_nan(out):
             failures.append(f"{name}: returned NaN for {{{', '.join(f'{k}={v!r:.40}' for k, v in kwargs.items())}}}")
 
     run()
@@ -171,7 +178,8 @@ def test_public_functions_refuse_malformed_input(module):
     env = dict(os.environ, PYTHONWARNINGS="ignore", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     try:
         proc = subprocess.run(
-            [sys.executable, "-c", CHILD, module, str(EXAMPLES), str(CALL_LIMIT), json.dumps(skip)],
+            [sys.executable, "-c", CHILD, module, str(EXAMPLES), str(CALL_LIMIT), json.dumps(skip),
+             json.dumps(sorted(ALLOW_NAN.get(module, set())))],
             capture_output=True, text=True, timeout=MODULE_LIMIT, cwd=ROOT, env=env)
     except subprocess.TimeoutExpired as exc:
         err = exc.stderr.decode() if isinstance(exc.stderr, bytes) else (exc.stderr or "")

@@ -285,8 +285,8 @@ def test_transition_matrix_zero_temperature_and_extremes():
     assert W[2, 3] == 0.5 and W[2, 0] == 0.5 and W[2, 2] == 0.0
     Wbig = H.transition_matrix(J * 1e4, None, 1e3)  # no overflow, no NaN
     assert np.all(np.isfinite(Wbig)) and np.allclose(Wbig.sum(1), 1.0)
-    with pytest.raises(ValueError, match="N <= 14"):
-        H.transition_matrix(np.zeros((15, 15)))
+    with pytest.raises(ValueError, match="N <= 12"):
+        H.transition_matrix(np.zeros((13, 13)))
     with pytest.raises(ValueError, match="beta"):
         H.transition_matrix(J, None, 0.0)
 
@@ -376,3 +376,78 @@ def test_run_equals_reference_property(seed, n, inf_beta, mode, sym):
     b = H.run_reference(J, s0, h=h, beta=beta, mode=mode, sweeps=3, rng=seed)
     assert np.array_equal(a, b)
     assert a.dtype == np.float64 and np.all(np.abs(a) == 1)
+
+
+# ---------------------------------------------------------------------------- bad input (issue 7)
+
+def test_scalar_field_is_broadcast_everywhere():
+    """A scalar h (documented) works in every function that takes h, and equals the constant vector."""
+    g = np.random.default_rng(3)
+    A = g.normal(size=(5, 5))
+    J = (A + A.T) / 2
+    np.fill_diagonal(J, 0.0)
+    s = np.where(g.random(5) < 0.5, -1.0, 1.0)
+    hv = np.full(5, 0.3)
+    for h in (0.3, np.float64(0.3), np.array(0.3)):
+        assert H.energy(J, s, h) == H.energy(J, s, hv)
+        assert np.array_equal(H.local_field(J, s, h), H.local_field(J, s, hv))
+        assert np.array_equal(H.run(J, s, h=h, beta=1.0, sweeps=3, rng=1), H.run(J, s, h=hv, beta=1.0, sweeps=3, rng=1))
+        assert np.array_equal(H.run_reference(J, s, h=h, beta=1.0, sweeps=3, rng=1),
+                              H.run_reference(J, s, h=hv, beta=1.0, sweeps=3, rng=1))
+        assert np.array_equal(H.trajectory(J, s, 7, h=h, beta=1.0, rng=2), H.trajectory(J, s, 7, h=hv, beta=1.0, rng=2))
+        assert np.array_equal(H.transition_matrix(J, h, 0.7), H.transition_matrix(J, hv, 0.7))
+        assert np.array_equal(H.gibbs(J, h, 0.7), H.gibbs(J, hv, 0.7))
+        assert H.log_partition(J, h, 0.7) == H.log_partition(J, hv, 0.7)
+        assert H.parallel_orbit(J, s, h=h)[1] == H.parallel_orbit(J, s, h=hv)[1]
+    with pytest.raises(ValueError, match="h"):
+        H.energy(J, s, np.ones(4))
+    with pytest.raises(ValueError, match="h"):
+        H.energy(J, s, np.nan)
+
+
+def test_huge_sweeps_are_refused_not_hung():
+    J = np.zeros((3, 3))
+    s = np.ones(3)
+    for f in (H.run, H.run_reference):
+        with pytest.raises(ValueError, match="sweeps"):
+            f(J, s, sweeps=2**63)
+        with pytest.raises(ValueError, match="sweeps"):
+            f(J, s, sweeps=-1)
+    with pytest.raises(ValueError, match="sweeps"):
+        H.run(J, s, sweeps=H.MAX_ENTRIES, patterns=np.ones((2, 3)))
+    with pytest.raises(ValueError, match="steps"):
+        H.trajectory(J, s, 2**40)
+    with pytest.raises(ValueError, match="max_steps"):
+        H.parallel_orbit(J, s, max_steps=2**62)
+
+
+def test_state_index_refuses_overflow():
+    s = np.ones(62)
+    assert H.state_index(s) == 2**62 - 1
+    with pytest.raises(ValueError, match="s must have at most 62"):
+        H.state_index(np.ones(63))
+    with pytest.raises(ValueError, match="s must have at most 62"):
+        H.state_index(np.ones((2, 64)))
+
+
+def test_transition_counts_no_wraparound_no_huge_allocation():
+    idx = np.array([3, 2, 3, 2, 3], dtype=np.int16)            # 3 * 2**12 + ... overflows int16
+    C = H.transition_counts(idx, 12)
+    assert C.dtype == np.int64 and C[3, 2] == 2 and C[2, 3] == 2 and C.sum() == 4
+    with pytest.raises(ValueError, match="N must be <= 12"):
+        H.transition_counts([0, 1], 15)
+    with pytest.raises(TypeError, match="idx"):
+        H.transition_counts(np.array([0.0, 1.0]), 2)
+    with pytest.raises(TypeError, match="idx"):
+        H.transition_counts(np.array([True, False]), 2)
+    with pytest.raises(ValueError, match="idx"):
+        H.transition_counts([0, 4], 2)
+
+
+def test_size_caps_name_the_argument():
+    with pytest.raises(ValueError, match="N must be <= 20"):
+        H.all_states(25)
+    with pytest.raises(ValueError, match="patterns"):
+        H.hebbian(np.ones((1, 20000)))
+    with pytest.raises(ValueError, match="P must have at most"):
+        H.stationary(np.eye(5000))

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import erf
 
+from attractors import hopfield as hf
 from attractors import meanfield as mf
 
 
@@ -280,3 +281,73 @@ def test_property_mixture_fixed_point_and_bound(n, beta):
 
 def test_benchmarks_empty():
     assert mf.benchmarks(quick=True) == []
+
+
+# ---------------------------------------------------------------------------- bad input (issue 7)
+
+def test_retrieval_line_tiny_tol_terminates():
+    import time
+    t0 = time.process_time()
+    T = mf.retrieval_line(0.05, tol=1e-300)      # used to loop forever: hi - lo never reaches 1e-300
+    assert time.process_time() - t0 < 30
+    assert abs(T - mf.retrieval_line(0.05, tol=1e-6)) < 2e-6
+    with pytest.raises(ValueError, match="tol"):
+        mf.retrieval_line(0.05, tol=2.0)
+    with pytest.raises(ValueError, match="tol"):
+        mf.retrieval_line(0.05, tol=float("nan"))
+
+
+def test_mixture_stability_temperature_large_P_and_bad_t_min():
+    T3 = mf.mixture_stability_temperature(3)
+    assert mf.mixture_stability_temperature(3, P=10**8) == T3      # P only sets multiplicities
+    with pytest.raises(ValueError, match="t_min"):
+        mf.mixture_stability_temperature(3, t_min=1.5)
+    with pytest.raises(ValueError, match="t_min"):
+        mf.mixture_stability_temperature(3, t_min=0.999)
+    with pytest.raises(ValueError, match="P"):
+        mf.mixture_stability_temperature(3, P=2)
+    with pytest.raises(ValueError, match="P must be <="):
+        mf.mixture_hessian(3, 2.0, 10**9)
+
+
+def test_glauber_matrix_sparse_for_large_N():
+    W = mf.curie_weiss_glauber_matrix(30000, 1.0, sparse=True)
+    assert W.shape == (30001, 30001) and W.nnz <= 3 * 30001
+    assert np.allclose(np.asarray(W.sum(axis=1)).ravel(), 1.0, atol=1e-14)
+    with pytest.raises(ValueError, match="N must be <="):
+        mf.curie_weiss_glauber_matrix(30000, 1.0)
+    Wd = mf.curie_weiss_glauber_matrix(40, 1.3)
+    assert np.array_equal(Wd, mf.curie_weiss_glauber_matrix(40, 1.3, sparse=True).toarray())
+    with pytest.raises(TypeError, match="sparse"):
+        mf.curie_weiss_glauber_matrix(40, 1.3, sparse="yes")
+
+
+def test_size_arguments_are_capped():
+    for f in (mf.curie_weiss_exact, mf.curie_weiss_exact_moments, mf.curie_weiss_exact_free_energy):
+        with pytest.raises(ValueError, match="N must be <="):
+            f(2**62, 1.0)
+    with pytest.raises(ValueError, match="N must be <="):
+        mf.curie_weiss_escape_time(2**62, 1.0, 1.0, 0.0)
+    with pytest.raises(ValueError, match="n must be <="):
+        mf.mixture(10**9, 2.0)
+    with pytest.raises(ValueError, match="max_iter"):
+        mf.lowload_fixed_point([0.5, 0.1], 2.0, max_iter=2**62)
+
+
+def test_p2_free_energy_samples_consistent_and_brute_force():
+    f, a, p, fa = mf.hopfield_p2_free_energy_exact(10, 1.7, samples=True)
+    assert abs(p.sum() - 1) < 1e-14 and abs(np.sum(p * fa) - f) < 1e-14
+    assert f == mf.hopfield_p2_free_energy_exact(10, 1.7)
+    # one pattern pair with a sites of eta = +1: brute force over all 2^10 states
+    N, beta = 10, 1.7
+    S = hf.all_states(N)
+    for k, a_val in enumerate(a):
+        xi1 = np.ones(N)
+        xi2 = np.r_[np.ones(a_val), -np.ones(N - a_val)]
+        E = hf.energy(hf.hebbian(np.vstack([xi1, xi2])), S)
+        lz = np.logaddexp.reduce(-beta * E)
+        assert abs(-lz / (beta * N) - fa[k]) < 1e-12
+    with pytest.raises(TypeError, match="samples"):
+        mf.hopfield_p2_free_energy_exact(10, 1.7, samples=1)
+    with pytest.raises(ValueError, match="N must be <= 1000"):
+        mf.hopfield_p2_free_energy_exact(1001, 1.7)

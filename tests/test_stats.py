@@ -54,3 +54,20 @@ def test_bad_inputs():
         autocorrelation_time(np.ones((3, 3)))
     with pytest.raises(ValueError, match="window"):
         autocorrelation_time(np.arange(10.0), window=0)
+
+
+@pytest.mark.parametrize("phi", [-0.8, -0.5])
+def test_anticorrelated_series_positive_time(phi):
+    """AR(1) with phi < 0 has tau = (1 + phi)/(1 - phi) < 1; the estimate must be positive and close."""
+    rng = np.random.default_rng(5)
+    x = _ar1(phi, 40000, rng)
+    tau = autocorrelation_time(x)
+    assert tau > 0
+    assert tau == pytest.approx((1 + phi) / (1 - phi), rel=0.2)
+
+
+def test_alternating_series_positive_time():
+    assert 0 < autocorrelation_time([1.0, -1.0]) <= 1       # two samples: nothing to resolve
+    for n in (3, 100, 101):
+        tau = autocorrelation_time(np.resize([1.0, -1.0], n))
+        assert 0 < tau < 1
