@@ -111,3 +111,25 @@ def test_no_control_characters_in_sources(path):
         src = "".join(cell["source"])
         bad = sorted({repr(ch) for ch in src if ord(ch) < 32 and ch not in "\n\t\r"})
         assert not bad, f"cell {k} contains control characters {bad} (a lost backslash?)"
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.parent.name.startswith("part")],
+                         ids=lambda p: str(p.relative_to(BOOK)))
+def test_chapter_has_exercises_with_executed_solutions(path):
+    """At least two exercises, each with a gated, dropdown solution whose code cells run (and are compared)."""
+    nb = json.loads(path.read_text())
+    cells = nb["cells"]
+    labels = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", "\n".join("".join(c["source"]) for c in cells
+                                                                          if c["cell_type"] == "markdown"))
+    assert len(labels) >= 2, f"a chapter has at least two exercises; found {labels}"
+    for label in labels:
+        start = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+                 and re.search(r"\{solution-start\}\s+" + re.escape(label) + r"\b", "".join(c["source"]))]
+        assert start, f"exercise {label} has no gated solution"
+        text = "".join(cells[start[0]]["source"])
+        assert ":class: dropdown" in text, f"the solution of {label} is not hidden by default"
+        end = next((j for j in range(start[0] + 1, len(cells)) if cells[j]["cell_type"] == "markdown"
+                    and "{solution-end}" in "".join(cells[j]["source"])), None)
+        assert end is not None, f"the solution of {label} is not closed"
+        code = [c for c in cells[start[0] + 1:end] if c["cell_type"] == "code"]
+        assert code and all(c.get("execution_count") for c in code), f"the solution of {label} has no executed code"
