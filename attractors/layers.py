@@ -88,6 +88,10 @@ __all__ = [
 
 # --------------------------------------------------------------------------- helpers
 
+#: Largest number of entries of the traces returned by :func:`vhnn_run`.
+MAX_TRACE = 10**9
+
+
 def _as_beta(beta) -> float:
     return as_positive(beta, "beta")
 
@@ -136,9 +140,14 @@ def hopfield_layer_forward(X, xi, beta, steps: int = 1, bias=None):
     beta : float
         Inverse temperature, > 0.
     steps : int, default 1
-        Number of loop iterations ``T >= 0``.
+        Number of loop iterations ``T >= 0`` (``T * B * P <= 10**9``: the cache keeps every softmax).
     bias : array_like, shape (P,), optional
         Bias added to the logits at every step (default 0).
+
+    Raises
+    ------
+    ValueError
+        For malformed ``X``, ``xi`` (wrong width, NaN/inf), ``beta``, ``steps`` or ``bias``.
 
     Returns
     -------
@@ -151,6 +160,9 @@ def hopfield_layer_forward(X, xi, beta, steps: int = 1, bias=None):
     Q, single = _as_queries(xi, X.shape[1])
     beta = _as_beta(beta)
     steps = as_int(steps, "steps", minimum=0)
+    if steps * Q.shape[0] * X.shape[0] > MAX_TRACE:
+        raise ValueError(f"steps * (number of queries) * P must be <= {MAX_TRACE:.0e} (the cache keeps one softmax per "
+                         f"step); got steps={steps}")
     b = _as_bias(bias, X.shape[0])
     A = beta * (X @ X.T)
     L = beta * (Q @ X.T) + b
@@ -361,10 +373,11 @@ def _as_labels(y, B: int, C: int) -> np.ndarray:
 
 
 def deephnn_loss_grad(theta, Q, y, n_classes: int, n_per_class: int, steps: int = 1,
-                      gamma: float = np.inf, l2: float = 0.0):
+                      gamma: float = np.inf, l2: float = 0.0, l2_logbeta: float = 0.0):
     r"""Mean cross-entropy of a DeepHNN and its analytic gradient.
 
-    :math:`\mathcal L = \frac1B\sum_b[\operatorname{lse}(s_b) - s_{b,y_b}] + \frac\lambda2\lVert W\rVert^2`,
+    :math:`\mathcal L = \frac1B\sum_b[\operatorname{lse}(s_b) - s_{b,y_b}] + \frac\lambda2\lVert W\rVert^2
+    + \frac{\lambda_\beta}2(\log\beta)^2`,
     :math:`\partial\mathcal L/\partial s = (\operatorname{softmax}(s) - e_y)/B`; the smooth
     maximum passes :math:`\operatorname{softmax}_\gamma` of a class's logits back to them;
     then :func:`hopfield_layer_backward`.  The last parameter is :math:`\log\beta`
@@ -386,31 +399,55 @@ def deephnn_loss_grad(theta, Q, y, n_classes: int, n_per_class: int, steps: int 
         Smooth-max sharpness (``inf``: max; its gradient is then a subgradient).
     l2 : float
         Weight decay :math:`\lambda \ge 0` on the patterns.
+    l2_logbeta : float
+        Penalty :math:`\lambda_\beta \ge 0` on :math:`\log\beta`.  The logits scale as
+        :math:`\beta\lVert W\rVert^2`, so with weight decay alone the loss can trade a smaller
+        :math:`W` for a larger :math:`\beta` without end (no minimiser); penalising
+        :math:`\log\beta` as well makes the objective coercive (Chapter 10).
 
     Returns
     -------
     loss : float
     grad : ndarray, same shape as ``theta``
+
+    Raises
+    ------
+    ValueError
+        If ``theta`` does not have ``C*K*N + C + 1`` entries, ``Q`` does not have ``N`` columns,
+        ``y`` is not a vector of labels in ``[0, C)`` of length ``B``, or a penalty is negative.
+    TypeError
+        If ``y`` is not an integer array or an argument has the wrong type.
     """
     Q = as_array(Q, "Q", ndim=2)
-    W, bias, beta = deephnn_unpack(theta, n_classes, n_per_class, Q.shape[1])
+    theta = as_array(theta, "theta", ndim=1)
+    C = as_int(n_classes, "n_classes", minimum=1)
+    K = as_int(n_per_class, "n_per_class", minimum=1)
+    n_w = theta.size - C - 1
+    if n_w <= 0 or n_w % (C * K):
+        raise ValueError(f"theta must have C*K*N + C + 1 entries for some N >= 1 (C={C}, K={K}); got {theta.size}")
+    if Q.shape[1] != n_w // (C * K):
+        raise ValueError(f"Q must have N = {n_w // (C * K)} columns (the pattern width encoded in theta); "
+                         f"got shape {Q.shape}")
+    W, bias, beta = deephnn_unpack(theta, C, K, Q.shape[1])
     l2 = as_positive(l2, "l2", allow_zero=True)
+    l2_logbeta = as_positive(l2_logbeta, "l2_logbeta", allow_zero=True)
     s, (cache, Lr, gamma, C, K) = _deephnn_forward(W, bias, beta, Q, n_classes, steps, gamma)
     B = Q.shape[0]
     yy = _as_labels(y, B, C)
     lse = logsumexp(s, axis=1)
-    loss = float(np.mean(lse - s[np.arange(B), yy]) + 0.5 * l2 * np.sum(W * W))
+    logb = float(theta[-1])
+    loss = float(np.mean(lse - s[np.arange(B), yy]) + 0.5 * l2 * np.sum(W * W) + 0.5 * l2_logbeta * logb**2)
     gs = softmax(s, axis=1)
     gs[np.arange(B), yy] -= 1.0
     gs /= B
     gL = (softmax(Lr, beta=gamma, axis=2) * gs[:, :, None]).reshape(B, C * K)
     g = hopfield_layer_backward(cache, gL)
     gW = g["X"] + l2 * W
-    grad = np.concatenate([gW.ravel(), gs.sum(axis=0), [beta * g["beta"]]])
+    grad = np.concatenate([gW.ravel(), gs.sum(axis=0), [beta * g["beta"] + l2_logbeta * logb]])
     return loss, grad
 
 
-def train(fun, theta0, *, maxiter: int = 200, bounds=None):
+def train(fun, theta0, *, maxiter: int = 200, bounds=None, gtol: float = 1e-5):
     """Minimise ``fun(theta) -> (value, gradient)`` with SciPy's L-BFGS-B.
 
     Parameters
@@ -423,24 +460,35 @@ def train(fun, theta0, *, maxiter: int = 200, bounds=None):
         Iteration limit of L-BFGS-B.
     bounds : sequence of (low, high), optional
         Passed to ``scipy.optimize.minimize``.
+    gtol : float
+        L-BFGS-B stops when the largest projected gradient component is below ``gtol``.
 
     Returns
     -------
     scipy.optimize.OptimizeResult
+        ``result.status == 0`` means converged (gradient test met), ``1`` that ``maxiter`` was hit.
+
+    Raises
+    ------
+    TypeError
+        If ``fun`` is not callable.
+    ValueError
+        If ``theta0`` is not a finite vector, ``maxiter < 1`` or ``gtol <= 0``.
     """
     if not callable(fun):
         raise TypeError("fun must be callable")
     theta0 = as_array(theta0, "theta0", ndim=1)
     maxiter = as_int(maxiter, "maxiter", minimum=1)
+    gtol = as_positive(gtol, "gtol")
     # Small matrix products: one BLAS thread is faster here and makes the
     # optimisation path independent of the machine's thread count.
     with threadpool_limits(limits=1, user_api="blas"):
         return minimize(fun, theta0, jac=True, method="L-BFGS-B", bounds=bounds,
-                        options={"maxiter": maxiter})
+                        options={"maxiter": maxiter, "gtol": gtol, "ftol": 1e-15, "maxfun": 4 * maxiter})
 
 
 def train_deephnn(Q, y, W0, bias0, beta0, *, steps: int = 1, gamma: float = np.inf,
-                  l2: float = 0.0, maxiter: int = 200):
+                  l2: float = 0.0, l2_logbeta: float = 0.0, maxiter: int = 200, gtol: float = 1e-5):
     """Train all DeepHNN parameters (patterns, class biases, log beta) by L-BFGS-B.
 
     Parameters
@@ -455,9 +503,11 @@ def train_deephnn(Q, y, W0, bias0, beta0, *, steps: int = 1, gamma: float = np.i
         Initial class biases.
     beta0 : float
         Initial inverse temperature.
-    steps, gamma, l2 : see :func:`deephnn_loss_grad`.
+    steps, gamma, l2, l2_logbeta : see :func:`deephnn_loss_grad`.
     maxiter : int
         L-BFGS-B iteration limit.
+    gtol : float
+        Gradient tolerance of L-BFGS-B (see :func:`train`).
 
     Returns
     -------
@@ -474,9 +524,9 @@ def train_deephnn(Q, y, W0, bias0, beta0, *, steps: int = 1, gamma: float = np.i
     theta0 = deephnn_pack(W0, bias0, beta0)
 
     def fun(theta):
-        return deephnn_loss_grad(theta, Q, y, C, K, steps, gamma, l2)
+        return deephnn_loss_grad(theta, Q, y, C, K, steps, gamma, l2, l2_logbeta)
 
-    res = train(fun, theta0, maxiter=maxiter)
+    res = train(fun, theta0, maxiter=maxiter, gtol=gtol)
     W, bias, beta = deephnn_unpack(res.x, C, K, Q.shape[1])
     return W.copy(), bias.copy(), beta, res
 
@@ -494,23 +544,34 @@ def kmeans(data, k: int, rng=None, iters: int = 30) -> np.ndarray:
         Number of prototypes, ``1 <= k <= M``.
     rng : int or numpy.random.Generator
     iters : int
-        Lloyd iterations.
+        Largest number of Lloyd iterations (``<= 10**6``); it stops earlier when the assignment repeats.
 
     Returns
     -------
     ndarray, shape (k, N)
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is not a finite 2-D array, ``k`` is not in ``[1, M]`` or ``iters`` is out of range.
     """
     D = as_patterns(data, "data")
     k = as_int(k, "k", minimum=1)
     if k > D.shape[0]:
         raise ValueError(f"k must be <= the number of rows ({D.shape[0]}); got {k}")
     iters = as_int(iters, "iters", minimum=0)
+    if iters > 10**6:
+        raise ValueError(f"iters must be <= 1e6 (Lloyd's iteration stops once the assignment repeats); got {iters}")
     gen = as_generator(rng)
     centres = D[gen.choice(D.shape[0], size=k, replace=False)].copy()
     sq = np.sum(D * D, axis=1)
+    prev = None
     for _ in range(iters):
         d2 = sq[:, None] - 2.0 * D @ centres.T + np.sum(centres * centres, axis=1)[None, :]
         lab = np.argmin(d2, axis=1)
+        if prev is not None and np.array_equal(lab, prev):
+            break  # a repeated assignment gives the same centres again: converged
+        prev = lab
         counts = np.bincount(lab, minlength=k)
         sums = np.zeros_like(centres)
         np.add.at(sums, lab, D)
@@ -613,8 +674,8 @@ def fold_patches(patches, shape, k: int) -> np.ndarray:
     if single:
         arr = arr[None]
     k = as_int(k, "k", minimum=1)
-    if len(shape) != 2:
-        raise ValueError(f"shape must be (H, W); got {shape}")
+    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+        raise TypeError(f"shape must be a pair (H, W) of integers; got {shape!r}")
     H, Wd = as_int(shape[0], "shape[0]", minimum=k), as_int(shape[1], "shape[1]", minimum=k)
     if arr.shape[1:] != ((H - k + 1) * (Wd - k + 1), k * k):
         raise ValueError(f"patches must have shape (B, {(H - k + 1) * (Wd - k + 1)}, {k * k}); got {arr.shape}")
@@ -681,7 +742,7 @@ def vhnn_noise(p, eps, eta, noise: str = "diagonal") -> np.ndarray:
     Parameters
     ----------
     p : array_like, shape (..., P)
-        Probabilities (rows sum to one).
+        Probabilities (rows sum to one, to within ``64 P`` ulp).
     eps : array_like, same shape
         Standard normal draws.
     eta : float
@@ -691,6 +752,12 @@ def vhnn_noise(p, eps, eta, noise: str = "diagonal") -> np.ndarray:
     Returns
     -------
     ndarray, same shape as ``p``
+
+    Raises
+    ------
+    ValueError
+        If ``p`` has entries outside [0, 1] or rows not summing to one, if ``eps`` has another
+        shape, if ``eta < 0`` or ``noise`` is unknown.
     """
     p = as_array(p, "p", ndim=(1, 2, 3))
     eps = as_array(eps, "eps", ndim=(1, 2, 3))
@@ -699,6 +766,10 @@ def vhnn_noise(p, eps, eta, noise: str = "diagonal") -> np.ndarray:
     eta = as_positive(eta, "eta", allow_zero=True)
     if np.any(p < 0) or np.any(p > 1):
         raise ValueError("p must lie in [0, 1]")
+    # rows of probabilities sum to one; allow the rounding of a softmax (a few ulp per entry)
+    row_err = np.abs(np.sum(p, axis=-1) - 1.0)
+    if np.any(row_err > 64 * np.finfo(float).eps * p.shape[-1]):
+        raise ValueError(f"p must sum to one along its last axis; largest |sum - 1| = {np.max(row_err):.3g}")
     if noise == "diagonal":
         return p + eta * np.sqrt(p * (1.0 - p)) * eps
     if noise == "multinomial":
@@ -721,10 +792,15 @@ def vhnn_run(X, xi0, beta, eta, n_steps: int, rng=None, noise: str = "diagonal")
     eta : float
         Noise level :math:`\eta \ge 0` (0: the deterministic Hopfield update).
     n_steps : int
-        Number of steps.
+        Number of steps, ``n_steps * B <= 10**9``.
     rng : int or numpy.random.Generator
     noise : {"diagonal", "multinomial"}
         See :func:`vhnn_noise`.
+
+    Raises
+    ------
+    ValueError
+        For malformed ``X``, ``xi0``, ``beta``, ``eta``, ``noise`` or a trace too long to return.
 
     Returns
     -------
@@ -742,8 +818,10 @@ def vhnn_run(X, xi0, beta, eta, n_steps: int, rng=None, noise: str = "diagonal")
     n_steps = as_int(n_steps, "n_steps", minimum=1)
     if noise not in ("diagonal", "multinomial"):
         raise ValueError(f"noise must be 'diagonal' or 'multinomial'; got {noise!r}")
+    if n_steps * Q.shape[0] > MAX_TRACE:
+        raise ValueError(f"n_steps * (number of chains) must be <= {MAX_TRACE:.0e} (the returned traces hold "
+                         f"that many entries); got n_steps={n_steps} with {Q.shape[0]} chains")
     gen = as_generator(rng)
-    eps = gen.standard_normal((n_steps, Q.shape[0], X.shape[0]))
     winners = np.empty((n_steps, Q.shape[0]), dtype=np.int64)
     pmax = np.empty((n_steps, Q.shape[0]))
     xi = Q.copy()
@@ -751,7 +829,9 @@ def vhnn_run(X, xi0, beta, eta, n_steps: int, rng=None, noise: str = "diagonal")
         p = softmax(beta * (xi @ X.T), axis=1)
         winners[t] = np.argmax(p, axis=1)
         pmax[t] = np.max(p, axis=1)
-        xi = vhnn_noise(p, eps[t], eta, noise) @ X
+        # the noise is drawn step by step (the same stream as one (n_steps, B, P) draw, without storing it)
+        eps = gen.standard_normal((Q.shape[0], X.shape[0]))
+        xi = vhnn_noise(p, eps, eta, noise) @ X
     return winners, pmax, xi
 
 

@@ -79,6 +79,38 @@ def _beta(beta) -> float:
     return as_positive(beta, "beta")
 
 
+#: Largest squared norm accepted for patterns and states.  Beyond it the overlaps
+#: :math:`x_i^\top\xi` or the constant :math:`\tfrac12M^2` overflow float64 and
+#: every result would be NaN or inf without a word; we refuse such input instead.
+MAX_SQ_NORM = 1e300
+
+#: Largest ``max_iter`` accepted by :func:`retrieve` (keeps every call bounded in time).
+MAX_ITER = 10**7
+
+
+def _check_scale(arr: np.ndarray, name: str) -> float:
+    """Largest squared row norm of ``arr``; ValueError naming ``name`` when it overflows."""
+    with np.errstate(over="ignore"):
+        big = float(np.max(np.abs(arr))) if arr.size else 0.0
+        sq = float(np.max(np.einsum("...i,...i->...", arr, arr))) if arr.size else 0.0
+    if not math.isfinite(sq) or sq > MAX_SQ_NORM or big > math.sqrt(MAX_SQ_NORM):
+        raise ValueError(f"{name} is too large: squared norms up to {sq:.3g} overflow the overlaps and the energy "
+                         f"in float64 (need < {MAX_SQ_NORM:.0e}); rescale {name}")
+    return sq
+
+
+def _patterns_scaled(X) -> np.ndarray:
+    X = _patterns(X)
+    _check_scale(X, "X")
+    return X
+
+
+def _states_scaled(xi, n: int, name: str = "xi") -> np.ndarray:
+    arr = _states(xi, n, name)
+    _check_scale(arr, name)
+    return arr
+
+
 # ----------------------------------------------------------------------------- energy and update
 
 def max_norm(X) -> float:
@@ -93,7 +125,7 @@ def max_norm(X) -> float:
     -------
     float
     """
-    X = _patterns(X)
+    X = _patterns_scaled(X)
     return float(np.sqrt(np.max(np.einsum("ij,ij->i", X, X))))
 
 
@@ -116,8 +148,8 @@ def energy(X, xi, beta):
     -------
     float or ndarray of shape (B,)
     """
-    X = _patterns(X)
-    xi = _states(xi, X.shape[1])
+    X = _patterns_scaled(X)
+    xi = _states_scaled(xi, X.shape[1])
     beta = _beta(beta)
     P = X.shape[0]
     M2 = float(np.max(np.einsum("ij,ij->i", X, X)))
@@ -145,14 +177,20 @@ def energy_gaussian(X, xi, beta):
     -------
     float or ndarray of shape (B,)
     """
-    X = _patterns(X)
-    xi = _states(xi, X.shape[1])
+    X = _patterns_scaled(X)
+    xi = _states_scaled(xi, X.shape[1])
     beta = _beta(beta)
     P = X.shape[0]
     sq = np.einsum("ij,ij->i", X, X)
     M2 = float(np.max(sq))
     Z = np.atleast_2d(xi)
-    d2 = np.sum((Z[:, None, :] - X[None, :, :]) ** 2, axis=-1)  # (B, P)
+    # squared distances (B, P), computed as differences (no cancellation near a pattern) in blocks of
+    # patterns, so that the temporary never exceeds about 2**20 numbers (not a B x P x N array)
+    d2 = np.empty((Z.shape[0], P))
+    block = max(1, (1 << 20) // max(1, Z.shape[0] * X.shape[1]))
+    for k0 in range(0, P, block):
+        D = Z[:, None, :] - X[None, k0:k0 + block, :]
+        d2[:, k0:k0 + block] = np.einsum("bpn,bpn->bp", D, D)
     expo = -0.5 * d2 - 0.5 * (M2 - sq)[None, :]
     e = -(np.atleast_1d(logsumexp(expo, beta, axis=-1)) - math.log(P) / beta)
     return float(e[0]) if xi.ndim == 1 else e
@@ -173,8 +211,8 @@ def update(X, xi, beta):
     -------
     ndarray, same shape as ``xi``
     """
-    X = _patterns(X)
-    xi = _states(xi, X.shape[1])
+    X = _patterns_scaled(X)
+    xi = _states_scaled(xi, X.shape[1])
     beta = _beta(beta)
     p = softmax(xi @ X.T, beta, axis=-1)
     return p @ X
@@ -260,7 +298,13 @@ def retrieve(X, xi0, beta, *, tol: float = 1e-10, max_iter: int = 1000):
     tol : float, default 1e-10
         Stopping tolerance on the largest component change, >= 0.
     max_iter : int, default 1000
-        Largest number of updates, >= 1.
+        Largest number of updates, ``1 <= max_iter <= 10**7``.
+
+    Raises
+    ------
+    ValueError
+        For malformed ``X``, ``xi0`` (wrong width, NaN/inf, so large that the overlaps overflow),
+        ``beta``, ``tol`` or ``max_iter``.
 
     Returns
     -------
@@ -269,11 +313,14 @@ def retrieve(X, xi0, beta, *, tol: float = 1e-10, max_iter: int = 1000):
     iterations : int or ndarray of int, shape (B,)
         Updates performed.
     """
-    X = _patterns(X)
-    xi0 = _states(xi0, X.shape[1], "xi0")
+    X = _patterns_scaled(X)
+    xi0 = _states_scaled(xi0, X.shape[1], "xi0")
     beta = _beta(beta)
     tol = as_positive(tol, "tol", allow_zero=True)
     max_iter = as_int(max_iter, "max_iter", minimum=1)
+    if max_iter > MAX_ITER:
+        raise ValueError(f"max_iter must be <= {MAX_ITER:.0e} (the iteration converges linearly; "
+                         f"more updates only spin on round-off); got {max_iter}")
     out, iters = _retrieve_kernel(X, np.ascontiguousarray(np.atleast_2d(xi0)), beta, tol, max_iter)
     if xi0.ndim == 1:
         return out[0], int(iters[0])
@@ -297,8 +344,8 @@ def jacobian(X, xi, beta):
     -------
     ndarray, shape (N, N) or (B, N, N)
     """
-    X = _patterns(X)
-    xi = _states(xi, X.shape[1])
+    X = _patterns_scaled(X)
+    xi = _states_scaled(xi, X.shape[1])
     beta = _beta(beta)
     p = np.atleast_2d(softmax(xi @ X.T, beta, axis=-1))  # (B, P)
     mean = p @ X  # (B, N)
@@ -321,7 +368,7 @@ def separation(X) -> np.ndarray:
     ndarray, shape (P,)
         ``+inf`` for every pattern when ``P == 1``.
     """
-    X = _patterns(X)
+    X = _patterns_scaled(X)
     G = X @ X.T
     d = np.diag(G).copy()
     if X.shape[0] == 1:
@@ -342,7 +389,7 @@ def m_max_sq(X) -> float:
     -------
     float
     """
-    X = _patterns(X)
+    X = _patterns_scaled(X)
     C = X - X.mean(axis=0)
     return float(np.max(np.einsum("ij,ij->i", C, C)))
 
@@ -363,7 +410,7 @@ def threshold_coefficients(X, delta=None) -> tuple[float, float]:
     -------
     a, b : float
     """
-    X = _patterns(X)
+    X = _patterns_scaled(X)
     P = X.shape[0]
     if P < 2:
         raise ValueError("X must have at least two patterns for the threshold equation")
@@ -435,7 +482,7 @@ def beta_threshold(X) -> float:
         root (every beta satisfies the condition); ``inf`` when
         :math:`\min_i\Delta_i\le 0` (no beta does).
     """
-    X = _patterns(X)
+    X = _patterns_scaled(X)
     if X.shape[0] == 1:
         return 0.0
     delta = float(np.min(separation(X)))

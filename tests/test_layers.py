@@ -232,6 +232,21 @@ def test_hop_statistics_and_kmeans():
     (lambda: layers.kmeans(np.ones((3, 2)), 4), ValueError, "k"),
     (lambda: layers.central_difference(3, np.ones(2)), TypeError, "f"),
     (lambda: layers.train(lambda t: (0.0, t), np.ones(2), maxiter=0), ValueError, "maxiter"),
+    (lambda: layers.train(lambda t: (0.0, t), np.ones(2), gtol=0.0), ValueError, "gtol"),
+    # bounded loops and allocations
+    (lambda: layers.kmeans(np.ones((3, 2)), 2, rng=0, iters=2**63), ValueError, "iters"),
+    (lambda: layers.hopfield_layer_forward(np.ones((2, 3)), np.ones(3), 1.0, 2**63), ValueError, "steps"),
+    (lambda: layers.fold_patches(np.ones((9, 4)), 4, 2), TypeError, "shape"),
+    # issue 7: probabilities that do not sum to one are refused
+    (lambda: layers.vhnn_noise(np.array([0.5, 0.6]), np.zeros(2), 0.1), ValueError, "p must sum"),
+    (lambda: layers.vhnn_noise(np.array([[0.2, 0.2], [0.5, 0.5]]), np.zeros((2, 2)), 0.1), ValueError, "p must sum"),
+    # issue 7: a trace too long to return is refused before anything is allocated
+    (lambda: layers.vhnn_run(np.ones((2, 3)), np.ones(3), 1.0, 0.1, 10**6 * 10**4), ValueError, "n_steps"),
+    (lambda: layers.vhnn_run(np.ones((2, 3)), np.ones(3), 1.0, 0.1, 2**63), ValueError, "n_steps"),
+    # issue 7: a query of the wrong width blames Q, not theta
+    (lambda: layers.deephnn_loss_grad(np.zeros(2 * 5 + 3), np.ones((3, 4)), [0, 1, 0], 2, 1), ValueError, "Q must"),
+    (lambda: layers.deephnn_loss_grad(np.zeros(2 * 4 + 3), np.ones((2, 4)), [0, 1], 2, 1, l2_logbeta=-1.0),
+     ValueError, "l2_logbeta"),
 ])
 def test_bad_inputs(call, exc, word):
     with pytest.raises(exc, match=word):
@@ -241,3 +256,47 @@ def test_bad_inputs(call, exc, word):
 def test_benchmarks_quick():
     res = layers.benchmarks(quick=True)
     assert len(res) == 3 and all(isinstance(r, Result) and r.t_kernel > 0 for r in res)
+
+
+def test_vhnn_run_streams_the_same_noise_as_one_draw():
+    # the noise is drawn step by step; it is the same stream as one (n_steps, B, P) draw
+    gen = np.random.default_rng(13)
+    X, Q = gen.standard_normal((5, 4)), gen.standard_normal((3, 4))
+    winners, pmax, xi = layers.vhnn_run(X, Q, 1.5, 0.4, 40, rng=7)
+    eps = np.random.default_rng(7).standard_normal((40, 3, 5))
+    z = Q.copy()
+    for t in range(40):
+        p = np.exp(1.5 * z @ X.T - np.max(1.5 * z @ X.T, 1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        assert np.array_equal(np.argmax(p, 1), winners[t])
+        z = (p + 0.4 * np.sqrt(p * (1 - p)) * eps[t]) @ X
+    np.testing.assert_allclose(xi, z, rtol=1e-10, atol=1e-12)
+
+
+def test_logbeta_penalty_gradient_and_coercivity():
+    gen = np.random.default_rng(14)
+    C, K, N, B = 3, 2, 5, 12
+    Q = gen.standard_normal((B, N))
+    y = np.arange(B) % C
+    theta = layers.deephnn_pack(gen.standard_normal((C * K, N)), gen.standard_normal(C), 2.0)
+    f = lambda t: layers.deephnn_loss_grad(t, Q, y, C, K, 1, 2.0, 0.1, 0.5)[0]
+    g = layers.deephnn_loss_grad(theta, Q, y, C, K, 1, 2.0, 0.1, 0.5)[1]
+    np.testing.assert_allclose(layers.central_difference(f, theta, 1e-5), g, atol=1e-7)
+    # the penalty grows without bound along log beta: the objective has a minimiser
+    t2 = theta.copy()
+    t2[-1] = 40.0
+    assert f(t2) > 0.5 * 0.5 * 40.0**2 - 1e-9
+
+
+def test_kmeans_early_stop_is_exact():
+    # stopping when the assignment repeats returns bitwise the centres of the full iteration count
+    data = np.random.default_rng(15).random((200, 4))
+    a = layers.kmeans(data, 5, rng=3, iters=500)
+    gen = np.random.default_rng(3)
+    centres = data[gen.choice(200, size=5, replace=False)].copy()
+    for _ in range(500):
+        lab = np.argmin(((data[:, None] - centres[None]) ** 2).sum(-1), axis=1)
+        for k in range(5):
+            if np.any(lab == k):
+                centres[k] = data[lab == k].mean(axis=0)
+    np.testing.assert_allclose(a, centres, rtol=1e-12, atol=1e-14)

@@ -207,3 +207,48 @@ def test_jacobian_norm_bound(seed, P, N, logbeta):
 def test_benchmarks_quick_run():
     res = m.benchmarks(quick=True)
     assert len(res) == 2 and all(r.t_kernel > 0 and r.t_reference > 0 for r in res)
+
+
+# ----------------------------------------------------------------------------- issue 7: input that overflows
+
+@pytest.mark.parametrize("call, word", [
+    (lambda X: m.retrieve(X * 1e160, X[0], 2.0), "X"),
+    (lambda X: m.retrieve(X, X[0] * 1e200, 2.0), "xi0"),
+    (lambda X: m.update(X * 1e160, X[0], 2.0), "X"),
+    (lambda X: m.energy(X, X[0] * 1e160, 2.0), "xi"),
+    (lambda X: m.energy_gaussian(X * 1e160, X[0], 2.0), "X"),
+    (lambda X: m.jacobian(X * 1e160, X[0], 2.0), "X"),
+    (lambda X: m.beta_threshold(X * 1e200), "X"),
+    (lambda X: m.threshold_roots(X * 1e200), "X"),
+    (lambda X: m.separation(X * 1e200), "X"),
+    (lambda X: m.max_norm(X * 1e200), "X"),
+    (lambda X: m.m_max_sq(X * 1e200), "X"),
+    (lambda X: m.retrieve(X, X[0], 2.0, max_iter=2**63), "max_iter"),
+])
+def test_overflowing_input_is_refused(call, word):
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    with pytest.raises(ValueError, match=word):
+        call(X)
+
+
+def test_large_but_representable_input_is_finite():
+    # squared norms 1e280 < 1e300: accepted, and the results are finite (no NaN) even at large beta
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]) * 1e140
+    xi, _ = m.retrieve(X, X[0] * 0.9, 1e-270)
+    assert np.all(np.isfinite(xi))
+    assert np.isfinite(m.energy(X, X[1], 1e-270))
+    b = m.beta_threshold(X)
+    assert np.isfinite(b) and b > 0
+
+
+def test_energy_gaussian_blocks_agree_with_one_shot():
+    # the blocked distance computation equals the B x P x N broadcast of the definition
+    gen = np.random.default_rng(12)
+    X = gen.standard_normal((300, 40))
+    Q = gen.standard_normal((200, 40))
+    d2 = np.sum((Q[:, None, :] - X[None]) ** 2, -1)
+    sq = np.sum(X * X, 1)
+    expo = -0.5 * d2 - 0.5 * (sq.max() - sq)[None, :]
+    beta = 0.7
+    ref = -(np.log(np.mean(np.exp(beta * (expo - expo.max(1, keepdims=True))), 1)) / beta + expo.max(1))
+    np.testing.assert_allclose(m.energy_gaussian(X, Q, beta), ref, rtol=1e-12, atol=1e-10)
