@@ -236,3 +236,15 @@ def test_nan_input_is_refused_naming_the_argument(fn):
     f = getattr(numerics, fn)
     with pytest.raises(ValueError, match=r"^(x|b) must not contain NaN"):
         f(np.array([0.0, np.nan]))
+
+
+def test_best_time_refuses_a_time_that_never_ends():
+    from attractors.bench import best_time
+
+    for bad in (float("nan"), float("inf"), -1.0):
+        with pytest.raises(ValueError, match="min_time"):
+            best_time(lambda: None, min_time=bad)
+    with pytest.raises(ValueError, match="repeat"):
+        best_time(lambda: None, repeat=0)
+    with pytest.raises(TypeError, match="fn"):
+        best_time(None)

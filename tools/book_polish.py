@@ -12,10 +12,14 @@
   and of the MathJax distribution copied by ``sphinx-mathjax-offline`` only what
   the pages load is kept: the ``tex-chtml`` component, the TeX extensions it
   may autoload, the CHTML fonts, and the menu / accessibility components.
+  The theme's ``fontawesome.js`` (1.5 MB on every first visit) is dropped: the
+  theme's stylesheet already carries Font Awesome's web-font rules, so every
+  icon still renders, from a 150 kB font instead.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -110,6 +114,14 @@ def _lighten(app, exception) -> None:
     out = Path(app.outdir)
     for path in out.rglob("*.map"):
         path.unlink()
+    fa_tag = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if "fontawesome.js" in text:
+            page.write_text(fa_tag.sub("", text), encoding="utf-8")
+    fa_js = out / "_static" / "scripts" / "fontawesome.js"
+    if fa_js.exists():
+        fa_js.unlink()
     mj = out / "_static" / "mathjax"
     if not (mj / "tex-chtml.js").is_file():
         return
