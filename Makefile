@@ -83,7 +83,7 @@ ledger: $(STAMP)
 	$(BIN)/python -m attractors.ledger book/
 
 bench: $(STAMP)
-	$(BIN)/python -m attractors.bench
+	$(BIN)/python -m attractors.bench --json book/appendix/bench_results.json
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab book

@@ -33,8 +33,8 @@ __all__ = ["Result", "best_time", "compare", "outputs_agree", "run_all", "MODULE
            "memory_bandwidth", "gemm_rate", "rng_rate", "last_level_cache_bytes", "limits"]
 
 #: Modules whose ``benchmarks()`` are collected, in book order.
-MODULES = ("numerics", "sde", "fokker_planck", "hopfield", "meanfield", "modern", "layers", "lagrangians",
-           "synapses", "spectra", "fep")
+MODULES = ("numerics", "sde", "fokker_planck", "hopfield", "_glauber", "meanfield", "modern", "_modern_kernels",
+           "layers", "lagrangians", "synapses", "spectra", "fep")
 
 
 @dataclass(frozen=True)
@@ -249,11 +249,18 @@ def limits(quick: bool = True) -> dict[str, float]:
     bw = memory_bandwidth(repeat=3 if quick else 5)
     return {"copy_bandwidth": bw["copy"], "triad_bandwidth": bw["triad"],
             "gemm_1024x256x1024": gemm_rate(1024, 256, 1024, repeat=3 if quick else 5),
+            "gemm_1024x1024x256": gemm_rate(1024, 1024, 256, repeat=3 if quick else 5),
             "rng_draws": rng_rate(repeat=3 if quick else 5), "llc_bytes": float(last_level_cache_bytes())}
 
 
-def run_all(quick: bool = True, modules: tuple[str, ...] = MODULES) -> list[Result]:
-    """Run ``benchmarks(quick)`` of every module in ``modules`` that defines one."""
+def run_all(quick: bool = True, modules: tuple[str, ...] = MODULES, lim: dict | None = None) -> list[Result]:
+    """Run ``benchmarks(quick)`` of every module in ``modules`` that defines one.
+
+    ``lim`` (from :func:`limits`) is handed to the ``benchmarks`` that take a
+    ``lim`` argument, so their fractions use the limits measured in this run.
+    """
+    import inspect
+
     results: list[Result] = []
     for name in modules:
         try:
@@ -262,7 +269,10 @@ def run_all(quick: bool = True, modules: tuple[str, ...] = MODULES) -> list[Resu
             continue
         fn = getattr(mod, "benchmarks", None)
         if fn is not None:
-            results.extend(fn(quick=quick))
+            if lim is not None and "lim" in inspect.signature(fn).parameters:
+                results.extend(fn(quick=quick, lim=lim))
+            else:
+                results.extend(fn(quick=quick))
     return results
 
 
@@ -282,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
           f"GFLOP/s, numba Generator.random() {lim['rng_draws'] / 1e6:.0f} M draws/s")
     print(f"{'module':10s} {'kernel':34s} {'size':22s} {'kernel':>13s} {'reference':>13s} {'speed-up':>9s} "
           f"{'limit':>6s}  limit held against")
-    results = run_all(quick=quick)
+    results = run_all(quick=quick, lim=lim)
     for r in results:
         print(r.row())
     if out_json:

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Modules of the package whose public functions are fuzzed (those not present yet are skipped).
 MODULES = ("numerics", "stats", "ledger", "bench", "hopfield", "meanfield", "modern", "layers",
-           "sde", "fokker_planck", "lagrangians", "synapses", "spectra", "fep")
+           "sde", "fokker_planck", "lagrangians", "synapses", "spectra", "fep", "_glauber", "_modern_kernels")
 
 #: Public names that are not data functions: command lines, benchmark drivers, plotting set-up.
 SKIP = {

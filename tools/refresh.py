@@ -5,6 +5,10 @@ Without arguments every notebook listed in ``_toc.yml`` is executed, in toc
 order, with the ledger appendix last (it reads the other notebooks' stored
 outputs).  A notebook whose execution raises is left unchanged on disk and the
 script exits non-zero.
+
+Each successful execution's wall time (numba compilation included) is recorded
+in ``book/appendix/refresh_times.json`` (notebook path -> seconds and date), which
+the performance appendix tabulates; entries of notebooks not run are kept.
 """
 
 from __future__ import annotations
@@ -20,6 +24,26 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 LEDGER_NOTEBOOK = "book/appendix/ledger.ipynb"
+TIMES_JSON = ROOT / "book/appendix/refresh_times.json"
+
+
+def record_time(rel: Path, seconds: float) -> None:
+    """Store one notebook's execution time in TIMES_JSON (read-modify-write under a file lock)."""
+    import datetime
+    import fcntl
+    import json
+
+    import tempfile
+
+    with open(Path(tempfile.gettempdir()) / "attractors-refresh-times.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            data = json.loads(TIMES_JSON.read_text()) if TIMES_JSON.exists() else {}
+        except (OSError, ValueError):
+            data = {}
+        data[str(rel)] = {"seconds": round(seconds, 2),
+                          "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")}
+        TIMES_JSON.write_text(json.dumps(dict(sorted(data.items())), indent=1) + "\n")
 
 
 def toc_notebooks() -> list[Path]:
@@ -73,6 +97,8 @@ def main(argv: list[str]) -> int:
         try:
             elapsed = execute(path)
             print(f"executed {rel} in {elapsed:.1f} s", flush=True)
+            if path.is_relative_to(ROOT):
+                record_time(rel, elapsed)
         except Exception as exc:  # report and go on with the others
             failed.append(rel)
             print(f"FAILED {rel}: {type(exc).__name__}: {str(exc)[-2000:]}", file=sys.stderr, flush=True)

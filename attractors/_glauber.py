@@ -1,0 +1,625 @@
+r"""Fast sequential Glauber kernels with the random stream of :func:`attractors.hopfield.run`.
+
+Chapter 4 derives random-site Glauber dynamics and the appendix *Performance of
+the kernels* measures these kernels against the machine's limits.  One update
+picks a site :math:`i = \lfloor u_1 N\rfloor` and, at finite :math:`\beta`, sets
+:math:`s_i = +1` iff :math:`u_2 < p_\uparrow(2\beta\phi_i)` with
+:math:`p_\uparrow(x) = 1/(1+e^{-x})`; at :math:`\beta = \infty` it sets
+:math:`s_i = \operatorname{sgn}\phi_i`, a tie keeping the spin.  The draws
+:math:`u_1, u_2` are consumed in exactly the order of ``hopfield.run``'s
+sequential kernel (two per update at finite :math:`\beta`, one at
+:math:`\beta=\infty`), so a sweep consumes a *fixed* number of draws.  That
+lets the draws be made in blocks by NumPy's vectorised ``Generator.random``
+(the same ``next_double`` stream, several times faster than one call per draw
+inside numba) and handed to the kernel: same seed, same trajectory, and the
+caller's generator ends in the same state.
+
+Two kernels:
+
+``float64``
+    general couplings; the fields :math:`\phi` are kept up to date, a flip of
+    spin :math:`k` adding :math:`2 s_k J_{:,k}` (a row of :math:`J^\top`),
+    with the same floating-point operations, in the same order, as
+    ``hopfield``'s kernel: bit-for-bit the same trajectory.  ``exp`` is
+    mostly avoided: :math:`p_\uparrow` is increasing, so for
+    :math:`x = 2\beta\phi_i \ge k` (integer :math:`k \le 40`)
+    :math:`p_\uparrow(x) \ge p_\uparrow(k)`, and a draw
+    :math:`u_2 < p_\uparrow(k)(1-10^{-12})` accepts :math:`+1` without
+    computing :math:`p_\uparrow(x)`; symmetrically for :math:`x \le -k`.  The
+    margin :math:`10^{-12}` exceeds the few-ulp error of the computed
+    :math:`p_\uparrow`, so the decision is the exact comparison's; only draws
+    inside the bracket (rare in the retrieval regime) compute ``exp``.
+``compact``
+    Hebbian couplings of :math:`\pm1` patterns are :math:`J = K/N` with
+    integers :math:`|K_{ij}| \le P`.  :math:`K` is stored as int8
+    (:math:`P\le127`) or int16 (:math:`P \le 32767`), so a flip streams 8 or 4
+    times fewer bytes, and the fields are the exact integers
+    :math:`k_i = N\phi_i`.  Since :math:`k_i` takes at most :math:`2\max_i\sum_j|K_{ij}|+1`
+    values, the acceptance probabilities :math:`p_\uparrow(2\beta k/N)` are
+    tabulated once (no ``exp`` per update).  The float64 kernel's field differs
+    from :math:`k_i/N` only by accumulated round-off :math:`\delta`, so the two
+    kernels take the same decision unless a uniform draw falls within
+    :math:`\beta|\delta|/2` of the threshold: for the sizes of the book that has
+    probability below :math:`10^{-9}` per run, and the tests compare the two
+    trajectory for trajectory.  At :math:`\beta = \infty` the float kernel
+    keeps the spin when :math:`|\phi_i| \le` ``TIE_RTOL`` :math:`\sum_j|J_{ij}|
+    = 10^{-9} r_i/N` with :math:`r_i = \sum_j|K_{ij}|`; a non-zero integer field
+    has :math:`|\phi_i| \ge 1/N`, so the integer tie :math:`k_i = 0` is the same
+    tie whenever :math:`10^{-9} r_i \ll 1`: :func:`compact_couplings` requires
+    :math:`\max_i r_i <` ``MAX_ROWSUM_COMPACT`` :math:`= 10^7`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins
+
+__all__ = ["TIE_RTOL", "MAX_UPDATES", "BLOCK_UPDATES", "compact_couplings", "run_sequential", "benchmarks"]
+
+#: Relative tie tolerance at beta = inf: the value used by ``hopfield.run``.
+TIE_RTOL = 1e-9
+#: Most single-site updates of one call (as ``hopfield.MAX_UPDATES``).
+MAX_UPDATES = 10**11
+#: Updates handed to the kernel per block of pre-drawn uniforms (at most 2 x 8192 doubles = 128 kB).
+BLOCK_UPDATES = 8192
+#: Largest acceptance table (entries); larger field ranges fall back to ``exp`` per update.
+MAX_TABLE = 2**18
+#: The compact kernel is used only when max_i sum_j |K_ij| is below this (integer ties = the float kernel's ties).
+MAX_ROWSUM_COMPACT = 10**7
+#: Largest number of entries of the recorded overlaps.
+MAX_ENTRIES = 2**27
+
+
+# ----------------------------------------------------------------------------- shared pieces
+
+@njit(cache=True)
+def _p_up(x):
+    # 1 / (1 + exp(-x)) without overflow (same expression as hopfield's kernel)
+    if x >= 0.0:
+        return 1.0 / (1.0 + np.exp(-x))
+    e = np.exp(x)
+    return e / (1.0 + e)
+
+
+@njit(cache=True)
+def _overlap_row(xi, s, out):
+    p, n = xi.shape
+    for mu in range(p):
+        acc = 0.0
+        for j in range(n):
+            acc += xi[mu, j] * s[j]
+        out[mu] = acc / n
+
+
+@njit(cache=True)
+def _fields_tol(J, s, h, out, tol, rtol):
+    n = J.shape[0]
+    for i in range(n):
+        acc = h[i]
+        a = abs(h[i])
+        for j in range(n):
+            acc += J[i, j] * s[j]
+            a += abs(J[i, j])
+        out[i] = acc
+        tol[i] = rtol * a
+
+
+@njit(cache=True)
+def _int_fields(K, s, out):
+    n = K.shape[0]
+    for i in range(n):
+        acc = 0
+        for j in range(n):
+            if s[j] > 0:
+                acc += K[i, j]
+            else:
+                acc -= K[i, j]
+        out[i] = acc
+
+
+@njit(cache=True)
+def _is_symmetric(J):
+    n = J.shape[0]
+    b = 64
+    for i0 in range(0, n, b):
+        for j0 in range(i0, n, b):
+            for i in range(i0, min(i0 + b, n)):
+                for j in range(max(j0, i + 1), min(j0 + b, n)):
+                    if J[i, j] != J[j, i]:
+                        return False
+    return True
+
+
+# ----------------------------------------------------------------------------- float64 kernel
+
+@njit(cache=True)
+def _brackets():
+    """lo[k] <= p_up(x) for x >= k and hi[k] >= p_up(x) for x <= -k (k = 0..40), with a 1e-12 relative margin.
+
+    p_up is increasing and the computed value is within a few ulp of it, so u < lo[k] (x >= k)
+    implies u < p_up(x), and u >= hi[k] (x <= -k) implies u >= p_up(x): the same decision as the
+    exact comparison, taken without exp.
+    """
+    lo = np.empty(41)
+    hi = np.empty(41)
+    for k in range(41):
+        lo[k] = _p_up(float(k)) * (1.0 - 1e-12)
+        hi[k] = _p_up(-float(k)) * (1.0 + 1e-12)
+    return lo, hi
+
+
+@njit(cache=True)
+def _float_block(Jt, s, phi, tol, beta, u, n_upd, t0, xi, m):
+    """n_upd updates from the uniforms u; t0 = updates done before this block. Returns flips."""
+    n = s.shape[0]
+    lo, hi = _brackets()
+    inf = np.isinf(beta)
+    d = 1 if inf else 2
+    track = xi.shape[0] > 0
+    flips = 0
+    for k in range(n_upd):
+        i = int(u[d * k] * n)
+        si = s[i]
+        f = phi[i]
+        if inf:
+            if f > tol[i]:
+                new = 1.0
+            elif f < -tol[i]:
+                new = -1.0
+            else:
+                new = si
+        else:
+            # exact heat-bath decision u2 < p_up(x), decided without exp when the bracket allows it
+            x = 2.0 * beta * f
+            u2 = u[d * k + 1]
+            a = abs(x)
+            kb = int(a) if a < 40.0 else 40
+            if x >= 0.0 and u2 < lo[kb]:
+                new = 1.0
+            elif x < 0.0 and u2 >= hi[kb]:
+                new = -1.0
+            else:
+                new = 1.0 if u2 < _p_up(x) else -1.0
+        if new != si:
+            s[i] = new
+            c = 2.0 * new
+            for j in range(n):
+                phi[j] += c * Jt[i, j]
+            flips += 1
+        t = t0 + k + 1
+        if track and t % n == 0:
+            _overlap_row(xi, s, m[t // n])
+    return flips
+
+
+# ----------------------------------------------------------------------------- compact kernel
+
+@njit(cache=True)
+def _compact_block(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m):
+    """As _float_block with integer fields kf = N phi and tabulated acceptance (table[k + kt], |k| <= kt)."""
+    n = s.shape[0]
+    inf = np.isinf(beta)
+    d = 1 if inf else 2
+    track = xi.shape[0] > 0
+    flips = 0
+    for k in range(n_upd):
+        i = int(u[d * k] * n)
+        si = s[i]
+        f = kf[i]
+        if inf:
+            if f > 0:
+                new = 1.0
+            elif f < 0:
+                new = -1.0
+            else:
+                new = si
+        else:
+            if -kt <= f <= kt:
+                p = table[f + kt]
+            else:
+                p = _p_up(2.0 * beta * (f / n_float))
+            new = 1.0 if u[d * k + 1] < p else -1.0
+        if new != si:
+            s[i] = new
+            row = Kt[i]
+            if new > 0:
+                for j in range(n):
+                    kf[j] += 2 * row[j]
+            else:
+                for j in range(n):
+                    kf[j] -= 2 * row[j]
+            flips += 1
+        t = t0 + k + 1
+        if track and t % n == 0:
+            _overlap_row(xi, s, m[t // n])
+    return flips
+
+
+@njit(cache=True)
+def _compact_finite(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m):
+    """_compact_block at finite beta (two draws per update), the loop cut at sweep ends: no test per update
+    for the overlap recording or for beta = inf, which roughly halves the cost of an update that does not flip."""
+    n = s.shape[0]
+    track = xi.shape[0] > 0
+    flips = 0
+    k = 0
+    while k < n_upd:
+        t = t0 + k
+        stop = min(n_upd, k + (n - t % n))          # next sweep end, or the end of the block
+        for q in range(k, stop):
+            i = int(u[2 * q] * n)
+            f = kf[i]
+            if -kt <= f <= kt:
+                p = table[f + kt]
+            else:
+                p = _p_up(2.0 * beta * (f / n_float))
+            new = 1.0 if u[2 * q + 1] < p else -1.0
+            if new != s[i]:
+                s[i] = new
+                row = Kt[i]
+                if new > 0:
+                    for j in range(n):
+                        kf[j] += 2 * row[j]
+                else:
+                    for j in range(n):
+                        kf[j] -= 2 * row[j]
+                flips += 1
+        t = t0 + stop
+        if track and t % n == 0:
+            _overlap_row(xi, s, m[t // n])
+        k = stop
+    return flips
+
+
+@njit(cache=True)
+def _float_finite(Jt, s, phi, beta, u, n_upd, t0, xi, m):
+    """_float_block at finite beta, the loop cut at sweep ends (as _compact_finite)."""
+    n = s.shape[0]
+    lo, hi = _brackets()
+    track = xi.shape[0] > 0
+    flips = 0
+    k = 0
+    while k < n_upd:
+        t = t0 + k
+        stop = min(n_upd, k + (n - t % n))
+        for q in range(k, stop):
+            i = int(u[2 * q] * n)
+            x = 2.0 * beta * phi[i]
+            u2 = u[2 * q + 1]
+            a = abs(x)
+            kb = int(a) if a < 40.0 else 40
+            if x >= 0.0 and u2 < lo[kb]:
+                new = 1.0
+            elif x < 0.0 and u2 >= hi[kb]:
+                new = -1.0
+            else:
+                new = 1.0 if u2 < _p_up(x) else -1.0
+            if new != s[i]:
+                s[i] = new
+                c = 2.0 * new
+                for j in range(n):
+                    phi[j] += c * Jt[i, j]
+                flips += 1
+        t = t0 + stop
+        if track and t % n == 0:
+            _overlap_row(xi, s, m[t // n])
+        k = stop
+    return flips
+
+
+@njit(cache=True)
+def _table(kt, n_float, beta):
+    out = np.empty(2 * kt + 1)
+    for k in range(-kt, kt + 1):
+        out[k + kt] = _p_up(2.0 * beta * (k / n_float))
+    return out
+
+
+@njit(cache=True)
+def _integer_form(J, K):
+    # one pass: K = rint(N J) if K / N == J exactly and |K| <= 32767; returns (ok, max|K|, max row sum |K|)
+    n = J.shape[0]
+    nf = float(n)
+    amax = 0
+    rmax = 0
+    for i in range(n):
+        r = 0
+        for j in range(n):
+            x = J[i, j]
+            if not (abs(x) * nf <= 32767.0):   # also refuses NaN
+                return False, 0, 0
+            k = int(np.rint(x * nf))
+            if k / nf != x:
+                return False, 0, 0
+            K[i, j] = k
+            a = abs(k)
+            r += a
+            if a > amax:
+                amax = a
+        if r > rmax:
+            rmax = r
+    return True, amax, rmax
+
+
+def compact_couplings(J):
+    """Integer form ``K = N J`` of couplings that are exactly integers over N (e.g. Hebbian, ±1 patterns).
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+        Couplings.
+
+    Returns
+    -------
+    K : ndarray of int8 or int16, shape (N, N), or None
+        ``K`` with ``K / N == J`` exactly in float64 (int8 when ``max|K| <= 127``,
+        int16 when ``<= 32767``), or ``None`` when ``J`` has no such form, when
+        ``max_i sum_j |K_ij| >= MAX_ROWSUM_COMPACT`` (integer ties would no longer
+        match the float kernel's tolerance), or when ``J`` is not finite.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``J`` is not a non-empty square real matrix.
+    """
+    J = as_array(J, "J", ndim=2, finite=False)
+    if J.shape[0] != J.shape[1] or J.shape[0] == 0:
+        raise ValueError(f"J must be a non-empty square matrix; got shape {J.shape}")
+    n = J.shape[0]
+    K = np.empty((n, n), dtype=np.int16)
+    ok, amax, rowsum = _integer_form(J, K)
+    if not ok or rowsum >= MAX_ROWSUM_COMPACT:
+        return None
+    return K.astype(np.int8) if amax <= 127 else K
+
+
+# ----------------------------------------------------------------------------- drivers
+
+def _prepare(J, K, s, h, beta):
+    """Couplings in the orientation the kernel streams, initial fields, acceptance table."""
+    n = J.shape[0]
+    if K is not None:
+        Kt = K if _is_symmetric(K) else np.ascontiguousarray(K.T)
+        rowmax = int(np.max(np.abs(K.astype(np.int64)).sum(axis=1)))
+        kf = np.empty(n, dtype=np.int32 if rowmax < 2**30 else np.int64)
+        _int_fields(K, s, kf)
+        kt = min(rowmax, (MAX_TABLE - 1) // 2)
+        table = _table(kt, float(n), beta) if not math.isinf(beta) else np.zeros(1)
+        return ("compact", Kt, kf, table, kt)
+    Jt = J if _is_symmetric(J) else np.ascontiguousarray(J.T)
+    phi, tol = np.empty(n), np.empty(n)
+    _fields_tol(J, s, h, phi, tol, TIE_RTOL)
+    return ("float64", Jt, phi, tol)
+
+
+def _run_blocks(prep, s, beta, total, gen, xi, m):
+    """``total`` updates, the uniforms drawn by NumPy in blocks of BLOCK_UPDATES updates; returns flips."""
+    n = s.shape[0]
+    d = 1 if math.isinf(beta) else 2
+    buf = np.empty(d * max(1, min(total, BLOCK_UPDATES)))
+    done = flips = 0
+    while done < total:
+        k = min(BLOCK_UPDATES, total - done)
+        u = buf[: d * k]
+        gen.random(out=u)
+        if prep[0] == "compact":
+            if d == 2:
+                flips += _compact_finite(prep[1], s, prep[2], prep[3], prep[4], float(n), beta, u, k, done, xi, m)
+            else:
+                flips += _compact_block(prep[1], s, prep[2], prep[3], prep[4], float(n), beta, u, k, done, xi, m)
+        elif d == 2:
+            flips += _float_finite(prep[1], s, prep[2], beta, u, k, done, xi, m)
+        else:
+            flips += _float_block(prep[1], s, prep[2], prep[3], beta, u, k, done, xi, m)
+        done += k
+    return flips
+
+
+# ----------------------------------------------------------------------------- public entry
+
+def run_sequential(J, s0, *, h=None, beta=np.inf, sweeps=1, rng=None, patterns=None, couplings="auto"):
+    r"""Sequential random-site Glauber dynamics, the trajectory of ``hopfield.run(mode="sequential")``.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+        Couplings (need not be symmetric).
+    s0 : array_like, shape (N,)
+        Initial ±1 state (not modified).
+    h : array_like, shape (N,) or scalar, optional
+        External field (default 0).  A non-zero field selects the float64 kernel.
+    beta : float, optional
+        Inverse temperature > 0, ``np.inf`` (default) for the deterministic rule.
+    sweeps : int >= 0
+        Number of sweeps of N updates.
+    rng : int, Generator or None
+        Random stream; a Generator is advanced by exactly the draws of ``hopfield.run``.
+    patterns : array_like, shape (P, N), optional
+        If given, the overlaps are recorded before the first sweep and after each sweep.
+    couplings : {"auto", "float64", "compact"}
+        ``"auto"``: the compact integer kernel when :func:`compact_couplings`
+        finds an integer form of ``J`` and ``h`` is zero, else float64;
+        ``"compact"`` insists on it (ValueError if impossible).
+
+    Returns
+    -------
+    s : ndarray, shape (N,), float64
+        Final state.
+    m : ndarray, shape (sweeps + 1, P)
+        Only if ``patterns`` is given.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type, shape or range (the message names it).
+    """
+    J = as_array(J, "J", ndim=2)
+    if J.shape[0] != J.shape[1] or J.shape[0] == 0:
+        raise ValueError(f"J must be a non-empty square matrix; got shape {J.shape}")
+    n = J.shape[0]
+    s = as_spins(s0, n, "s0")
+    if s.ndim != 1:
+        raise ValueError(f"s0 must be one state of shape ({n},); got {s.shape}")
+    s = s.copy()
+    if h is None:
+        h = np.zeros(n)
+    else:
+        scalar = np.ndim(h) == 0
+        h = as_array(h, "h", ndim=(0, 1))
+        h = np.full(n, float(h.reshape(-1)[0])) if scalar else h
+        if h.shape != (n,):
+            raise ValueError(f"h must have shape ({n},); got {h.shape}")
+    beta = as_positive(beta, "beta", allow_inf=True)
+    sweeps = as_int(sweeps, "sweeps", minimum=0)
+    if sweeps * n > MAX_UPDATES:
+        raise ValueError(f"sweeps must be <= {MAX_UPDATES // n} for N = {n}; got {sweeps}")
+    if patterns is None:
+        xi = np.zeros((0, n))
+    else:
+        xi = as_patterns(patterns, "patterns")
+        if xi.shape[1] != n:
+            raise ValueError(f"patterns must have {n} units; got shape {xi.shape}")
+    if (sweeps + 1) * xi.shape[0] > MAX_ENTRIES:
+        raise ValueError(f"sweeps = {sweeps} with {xi.shape[0]} patterns would record more than {MAX_ENTRIES} "
+                         "overlaps; run in chunks")
+    if couplings not in ("auto", "float64", "compact"):
+        raise ValueError(f"couplings must be 'auto', 'float64' or 'compact'; got {couplings!r}")
+    gen = as_generator(rng)
+    K = None
+    if couplings != "float64" and not np.any(h):
+        K = compact_couplings(J)
+    if couplings == "compact" and K is None:
+        raise ValueError("couplings='compact' needs J = K / N with integers |K_ij| <= 32767, max_i sum_j |K_ij| "
+                         f"< {MAX_ROWSUM_COMPACT:.0e}, and h = 0")
+    m = np.zeros((sweeps + 1, xi.shape[0]))
+    if xi.shape[0]:
+        _overlap_row(xi, s, m[0])
+    prep = _prepare(J, K, s, h, beta)
+    _run_blocks(prep, s, beta, sweeps * n, gen, xi, m)
+    if patterns is not None:
+        return s, m
+    return s
+
+
+# ----------------------------------------------------------------------------- benchmarks
+
+def _hebbian(xi):
+    n = xi.shape[1]
+    J = (xi.T @ xi) / n
+    np.fill_diagonal(J, 0.0)
+    return np.ascontiguousarray(J)
+
+
+def glauber_cases(quick: bool = True):
+    """The two regimes of issue 12 as ``(label, J, s0, beta, sweeps)``: retrieval and flip-heavy."""
+    g = np.random.default_rng(0)
+    out = []
+    n, p = 1000, 10
+    xi = np.where(g.random((p, n)) < 0.5, -1.0, 1.0)
+    s0 = xi[0] * np.where(g.random(n) < 0.1, -1.0, 1.0)
+    out.append(("retrieval", _hebbian(xi), s0, 5.0, 50))
+    n, p = 4000, 20
+    xi = np.where(g.random((p, n)) < 0.5, -1.0, 1.0)
+    s0 = np.where(g.random(n) < 0.5, -1.0, 1.0)
+    out.append(("flip-heavy", _hebbian(xi), s0, 0.01, 2 if quick else 5))
+    return out
+
+
+def time_sweeps(J, s0, beta, sweeps, kind, *, repeat=3, min_time=0.05):
+    """Seconds of the sweeps alone (no set-up) and the final state, for ``kind`` in
+    {"reference", "float64", "compact"}; "reference" is hopfield's kernel (one numba draw per call)
+    on 4 x ``sweeps`` minus the same call with 0 sweeps (its initial O(N^2) field pass), over 4; the
+    difference is floored at 5 % of the call against timing noise.  Same seed (1) for all three."""
+    from attractors import hopfield
+    from attractors.bench import best_time
+
+    n = J.shape[0]
+    h = np.zeros(n)
+    empty_xi, empty_m = np.zeros((0, n)), np.zeros((sweeps + 1, 0))
+    out = {}
+    if kind == "reference":
+        def call(k):
+            s = s0.copy()
+            out["flips"] = hopfield._seq_kernel(J, J, s, h, beta, k, np.random.default_rng(1), empty_xi, empty_m)
+            out["s"] = s
+
+        # the same call with 0 sweeps is its O(N^2) initial field pass alone: subtract it, from a run of
+        # 4 x sweeps so that the difference is not lost in the noise of the two timings
+        t_init = best_time(lambda: call(0), repeat=repeat, min_time=min_time)
+        t = best_time(lambda: call(4 * sweeps), repeat=repeat, min_time=min_time)
+        call(sweeps)
+        return max(t - t_init, 0.05 * t) / 4, out["s"], out["flips"]
+    K = compact_couplings(J) if kind == "compact" else None
+    prep = _prepare(J, K, s0, h, beta)
+    fields0 = prep[2].copy()
+
+    def call():
+        s = s0.copy()
+        prep[2][:] = fields0
+        out["flips"] = _run_blocks(prep, s, beta, sweeps * n, np.random.default_rng(1), empty_xi, empty_m)
+        out["s"] = s
+
+    t = best_time(call, repeat=repeat, min_time=min_time)
+    return t, out["s"], out["flips"]
+
+
+def benchmarks(quick: bool = True, lim: dict | None = None):
+    """The block-draw Glauber kernels against hopfield's kernel, and against the machine's limits.
+
+    Retrieval regime (N = 1000, P = 10, beta = 5): updates/s as a fraction of
+    numba's ``Generator.random()`` rate; flip-heavy (N = 4000, P = 20,
+    beta = 0.01): accepted flips/s as a fraction of the bound ``copy bandwidth
+    / (8 N bytes)`` of streaming one float64 row of J per flip.  Sweeps only
+    (the O(N^2) set-up is excluded on both sides).  ``agree``: each kernel's
+    final state equals the reference's (same seed).
+
+    Parameters
+    ----------
+    quick : bool, default True
+        Fewer sweeps and repetitions.
+    lim : dict, optional
+        Limits from :func:`attractors.bench.limits` measured in the same run (the copy bandwidth is
+        measured here if None); the RNG rate is always re-measured here, next to the kernels.
+
+    Returns
+    -------
+    list of attractors.bench.Result
+
+    Raises
+    ------
+    TypeError
+        If ``quick`` is not a bool or ``lim`` not a dict.
+    """
+    from attractors import bench
+
+    if not isinstance(quick, (bool, np.bool_)):
+        raise TypeError(f"quick must be a bool; got {type(quick).__name__}")
+    if lim is not None and not isinstance(lim, dict):
+        raise TypeError(f"lim must be a dict of limits; got {type(lim).__name__}")
+    lim = dict(lim) if lim is not None else {"copy_bandwidth": bench.memory_bandwidth(repeat=3)["copy"]}
+    lim["rng_draws"] = bench.rng_rate(repeat=3)     # cheap: measured next to the kernels (the load changes)
+    repeat = 5 if quick else 9            # best of several: the machine may be shared
+    results = []
+    for label, J, s0, beta, sweeps in glauber_cases(quick):
+        n = J.shape[0]
+        t_ref, s_ref, f_ref = time_sweeps(J, s0, beta, sweeps, "reference", repeat=repeat)
+        for kind in ("float64", "compact"):
+            t, s_new, f_new = time_sweeps(J, s0, beta, sweeps, kind, repeat=repeat)
+            agree = bool(np.array_equal(s_new, s_ref)) and f_new == f_ref
+            updates = sweeps * n
+            if label == "retrieval":
+                frac = updates / t / lim["rng_draws"]
+                limit = f"numba RNG {lim['rng_draws'] / 1e6:.0f} M draws/s"
+                note = f"{updates / t / 1e6:.3g} M updates/s (reference {updates / t_ref / 1e6:.3g})"
+            else:
+                bound = lim["copy_bandwidth"] / (8.0 * n)
+                frac = f_new / t / bound
+                limit = f"float64 row/flip at {lim['copy_bandwidth'] / 1e9:.1f} GB/s"
+                note = f"{f_new / t / 1e6:.3g} M flips/s (reference {f_ref / t_ref / 1e6:.3g}, bound {bound / 1e6:.3g})"
+            results.append(bench.Result("_glauber", f"glauber {label} ({kind})", f"N={n}, {sweeps} sweeps", t, t_ref,
+                                        note, agree, limit, frac))
+    return results

@@ -1,0 +1,201 @@
+"""Tests of attractors._glauber: same trajectories as hopfield's sequential kernel, compact = float64."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from attractors import _glauber as G
+from attractors import hopfield as H
+
+
+def _patterns(p, n, seed=0):
+    g = np.random.default_rng(seed)
+    return np.where(g.random((p, n)) < 0.5, -1.0, 1.0)
+
+
+def _spins(n, seed):
+    return np.where(np.random.default_rng(seed).random(n) < 0.5, -1.0, 1.0)
+
+
+# ---------------------------------------------------------------- the random stream
+
+def test_block_draws_are_the_numba_stream():
+    """NumPy's vectorised Generator.random(out=...) yields the same doubles as numba's gen.random()."""
+    from numba import njit
+
+    @njit
+    def draws(gen, n):
+        out = np.empty(n)
+        for k in range(n):
+            out[k] = gen.random()
+        return out
+
+    a = draws(np.random.default_rng(7), 1000)
+    buf = np.empty(1000)
+    g = np.random.default_rng(7)
+    g.random(out=buf[:300])
+    g.random(out=buf[300:])
+    assert np.array_equal(a, buf)
+
+
+# ---------------------------------------------------------------- trajectories equal hopfield.run
+
+@pytest.mark.parametrize("n,p,beta,sweeps", [(1, 1, 1.0, 5), (7, 2, 0.5, 30), (50, 3, np.inf, 10),
+                                             (200, 5, 2.0, 5), (257, 9, 0.01, 4), (300, 140, 0.3, 2),
+                                             (600, 10, 5.0, 3)])
+@pytest.mark.parametrize("kind", ["auto", "float64", "compact"])
+def test_same_trajectory_as_hopfield_run(n, p, beta, sweeps, kind):
+    xi = _patterns(p, n, seed=n)
+    J = H.hebbian(xi)
+    s0 = _spins(n, n + 1)
+    gen_ref, gen_new = np.random.default_rng(3), np.random.default_rng(3)
+    s_ref, m_ref = H.run(J, s0, beta=beta, sweeps=sweeps, rng=gen_ref, patterns=xi)
+    s_new, m_new = G.run_sequential(J, s0, beta=beta, sweeps=sweeps, rng=gen_new, patterns=xi, couplings=kind)
+    assert np.array_equal(s_new, s_ref)
+    assert np.array_equal(m_new, m_ref)            # every sweep's overlaps, bit for bit
+    assert gen_ref.random() == gen_new.random()    # the caller's generator consumed the same draws
+
+
+def test_compact_uses_int8_and_int16():
+    assert G.compact_couplings(H.hebbian(_patterns(5, 40))).dtype == np.int8
+    xi = np.repeat(_patterns(1, 30), 200, axis=0)      # |K_ij| = 200 > 127
+    K = G.compact_couplings(H.hebbian(xi))
+    assert K is not None and K.dtype == np.int16 and np.array_equal(K / 30, H.hebbian(xi))
+    s0 = _spins(30, 2)
+    assert np.array_equal(G.run_sequential(H.hebbian(xi), s0, beta=0.01, sweeps=3, rng=1, couplings="compact"),
+                          H.run(H.hebbian(xi), s0, beta=0.01, sweeps=3, rng=1))
+
+
+def test_compact_refuses_non_integer_couplings():
+    J = H.hebbian(_patterns(3, 20))
+    J2 = J.copy()
+    J2[0, 1] += 1e-12
+    assert G.compact_couplings(J2) is None
+    assert G.compact_couplings(np.random.default_rng(0).standard_normal((5, 5))) is None
+    with pytest.raises(ValueError, match="couplings"):
+        G.run_sequential(J2, _spins(20, 0), beta=1.0, couplings="compact")
+    with pytest.raises(ValueError, match="couplings"):
+        G.run_sequential(J, _spins(20, 0), h=0.1, beta=1.0, couplings="compact")
+
+
+def test_general_couplings_and_field_match_hopfield():
+    g = np.random.default_rng(2)
+    n = 40
+    J = g.standard_normal((n, n)) / np.sqrt(n)      # not symmetric: rows of J^T are streamed
+    h = 0.1 * g.standard_normal(n)
+    s0 = _spins(n, 4)
+    for beta in (0.7, np.inf):
+        assert np.array_equal(G.run_sequential(J, s0, h=h, beta=beta, sweeps=20, rng=9),
+                              H.run(J, s0, h=h, beta=beta, sweeps=20, rng=9))
+
+
+def test_compact_equals_float64_trajectory_for_trajectory():
+    """200 independent runs (different seeds, couplings, temperatures): identical final states."""
+    for k in range(200):
+        g = np.random.default_rng(1000 + k)
+        n = int(g.integers(20, 120))
+        p = int(g.integers(1, 12))
+        xi = _patterns(p, n, seed=k)
+        J = H.hebbian(xi)
+        beta = float(g.choice([0.05, 0.5, 1.0, 3.0, np.inf]))
+        s0 = _spins(n, k)
+        a = G.run_sequential(J, s0, beta=beta, sweeps=3, rng=k, couplings="float64")
+        b = G.run_sequential(J, s0, beta=beta, sweeps=3, rng=k, couplings="compact")
+        assert np.array_equal(a, b), (k, n, p, beta)
+
+
+def test_ties_at_zero_temperature_keep_the_spin():
+    # two orthogonal patterns of N = 4: many exact zero fields
+    xi = np.array([[1.0, 1.0, 1.0, 1.0], [1.0, -1.0, 1.0, -1.0]])
+    J = H.hebbian(xi)
+    for seed in range(20):
+        s0 = _spins(4, seed)
+        a = G.run_sequential(J, s0, sweeps=5, rng=seed, couplings="compact")
+        assert np.array_equal(a, H.run(J, s0, sweeps=5, rng=seed))
+
+
+def test_large_table_falls_back_to_exp():
+    # rowmax beyond the table: P (N - 1) > MAX_TABLE / 2 with P = 130, N = 2100
+    xi = _patterns(130, 2100, seed=5)
+    J = H.hebbian(xi)
+    s0 = _spins(2100, 6)
+    a = G.run_sequential(J, s0, beta=0.2, sweeps=1, rng=2, couplings="compact")
+    assert np.array_equal(a, H.run(J, s0, beta=0.2, sweeps=1, rng=2))
+
+
+def test_zero_sweeps_and_extremes():
+    xi = _patterns(2, 30)
+    J = H.hebbian(xi)
+    s0 = _spins(30, 1)
+    s, m = G.run_sequential(J, s0, sweeps=0, rng=0, patterns=xi)
+    assert np.array_equal(s, s0) and m.shape == (1, 2)
+    for beta in (1e-300, 1e300):
+        assert np.array_equal(G.run_sequential(J, s0, beta=beta, sweeps=2, rng=1),
+                              H.run(J, s0, beta=beta, sweeps=2, rng=1))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 6), st.sampled_from([0.1, 1.0, 4.0, np.inf]), st.integers(0, 2**31))
+def test_property_same_as_hopfield(n, p, beta, seed):
+    xi = _patterns(p, n, seed=seed)
+    J = H.hebbian(xi)
+    s0 = _spins(n, seed)
+    assert np.array_equal(G.run_sequential(J, s0, beta=beta, sweeps=4, rng=seed),
+                          H.run(J, s0, beta=beta, sweeps=4, rng=seed))
+
+
+def test_same_seed_same_result():
+    J = H.hebbian(_patterns(3, 50))
+    s0 = _spins(50, 0)
+    assert np.array_equal(G.run_sequential(J, s0, beta=1.0, sweeps=5, rng=11),
+                          G.run_sequential(J, s0, beta=1.0, sweeps=5, rng=11))
+
+
+# ---------------------------------------------------------------- bad input
+
+def test_bad_inputs_name_the_argument():
+    J = H.hebbian(_patterns(2, 10))
+    s0 = _spins(10, 0)
+    cases = [
+        (dict(J=np.ones((3, 4)), s0=s0), ValueError, "J"),
+        (dict(J=J * np.nan, s0=s0), ValueError, "J"),
+        (dict(J=J, s0=np.zeros(10)), ValueError, "s0"),
+        (dict(J=J, s0=s0[:5]), ValueError, "s0"),
+        (dict(J=J, s0=s0, beta=-1.0), ValueError, "beta"),
+        (dict(J=J, s0=s0, beta=np.nan), ValueError, "beta"),
+        (dict(J=J, s0=s0, sweeps=-1), ValueError, "sweeps"),
+        (dict(J=J, s0=s0, sweeps=2**63), ValueError, "sweeps"),
+        (dict(J=J, s0=s0, h=np.ones(3)), ValueError, "h"),
+        (dict(J=J, s0=s0, rng="x"), TypeError, "rng"),
+        (dict(J=J, s0=s0, couplings="int4"), ValueError, "couplings"),
+        (dict(J=J, s0=s0, patterns=np.ones((2, 3))), ValueError, "patterns"),
+    ]
+    for kw, exc, name in cases:
+        with pytest.raises(exc, match=name):
+            G.run_sequential(**kw)
+    with pytest.raises(ValueError, match="J"):
+        G.compact_couplings(np.ones((2, 3)))
+    with pytest.raises(TypeError, match="J"):
+        G.compact_couplings("J")
+    assert G.compact_couplings(np.array([[np.nan]])) is None
+
+
+def test_benchmarks_agree(monkeypatch):
+    import attractors.bench as bench
+    monkeypatch.setattr(bench, "best_time", lambda fn, **kw: (fn(), 1.0)[1])  # agreement only, no timing
+    lim = {"rng_draws": 1e8, "copy_bandwidth": 1e10}
+    res = G.benchmarks(quick=True, lim=lim)
+    assert len(res) == 4 and all(r.agree for r in res)
+    assert all(r.fraction is not None and r.fraction > 0 for r in res)
+
+
+def test_brackets_bound_the_acceptance_probability():
+    """lo[k] <= p_up(x) for x >= k and hi[k] >= p_up(x) for x <= -k: the exp-free decisions are exact."""
+    lo, hi = G._brackets()
+    xs = np.concatenate([np.linspace(0, 45, 20001), np.nextafter(np.arange(41.0), np.inf), np.arange(41.0)])
+    p = np.array([G._p_up(x) for x in xs])
+    pm = np.array([G._p_up(-x) for x in xs])
+    k = np.minimum(np.floor(xs), 40).astype(int)
+    assert np.all(lo[k] <= p) and np.all(hi[k] >= pm)
+    assert np.all(np.diff(lo) >= 0) and np.all(np.diff(hi) <= 0)   # monotone (lo saturates near 1)
