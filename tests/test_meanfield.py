@@ -351,3 +351,147 @@ def test_p2_free_energy_samples_consistent_and_brute_force():
         mf.hopfield_p2_free_energy_exact(10, 1.7, samples=1)
     with pytest.raises(ValueError, match="N must be <= 1000"):
         mf.hopfield_p2_free_energy_exact(1001, 1.7)
+
+
+# ----------------------------------------------------------------------------- phase diagram, signal to noise
+
+def test_retrieval_line_reentrance():
+    # alpha just above alpha_c(0): no retrieval at T = 0, a window at low T (re-entrant T_M)
+    a = 0.1381
+    assert a > mf.critical_load()
+    assert not np.isfinite(mf.retrieval_rs(a, np.inf)[0])
+    lo = mf.retrieval_line(a, tol=2e-3, lower=True)
+    hi = mf.retrieval_line(a, tol=2e-3)
+    assert 0.005 < lo < hi < 0.06
+    assert np.isfinite(mf.retrieval_rs(a, 2.0 / (lo + hi))[0])
+    # far beyond: nothing; below alpha_c(0): lower edge 0
+    assert mf.retrieval_line(0.15) == 0.0 and mf.retrieval_line(0.15, lower=True) == 0.0
+    assert mf.retrieval_line(0.05, lower=True) == 0.0
+    with pytest.raises(TypeError, match="lower"):
+        mf.retrieval_line(0.05, lower="yes")
+
+
+def test_rs_free_energy_stationary_and_zero_temperature_limit():
+    # f at the RS solution is stationary in m: perturbing m (with q, r fixed) changes f only at second order
+    a, b = 0.05, 4.0
+    f, m, q, r = mf.rs_free_energy(a, b)
+    eps = 1e-4
+    fp, fm = mf._f_rs(m + eps, q, r, a, b), mf._f_rs(m - eps, q, r, a, b)
+    assert abs(fp - fm) / (2 * eps) < 1e-6
+    # alpha -> 0 limit: Curie-Weiss f = m^2/2 - T log 2cosh(beta m)
+    f0, m0, _, _ = mf.rs_free_energy(1e-9, 2.0)
+    mcw = mf.curie_weiss(2.0)
+    assert abs(f0 - (mcw ** 2 / 2 - math.log(2 * math.cosh(2 * mcw)) / 2)) < 1e-6
+    # T -> 0: finite-T free energies approach the T = 0 formulas (retrieval and spin glass) like T or T^2
+    # (the RS spin glass keeps a non-zero entropy at T = 0; the retrieval state's is exponentially small)
+    for state in ("retrieval", "spin_glass"):
+        f_inf = mf.rs_free_energy(0.05, np.inf, state)[0]
+        d1 = mf.rs_free_energy(0.05, 1 / 0.004, state)[0] - f_inf
+        d2 = mf.rs_free_energy(0.05, 1 / 0.002, state)[0] - f_inf
+        assert abs(d2) < 1e-3 and 1.9 < d1 / d2 < 4.1
+    # paramagnet above T_g and its closed form
+    f_p, m_p, q_p, _ = mf.rs_free_energy(0.05, 0.5, "spin_glass")
+    assert q_p == 0.0 and m_p == 0.0
+    assert abs(f_p - (0.025 + 0.05 * math.log(0.5) - 2 * math.log(2))) < 1e-12
+    with pytest.raises(ValueError, match="alpha"):
+        mf.rs_free_energy(0.2, np.inf)                    # beyond alpha_c: no retrieval state
+    with pytest.raises(ValueError, match="alpha"):
+        mf.rs_free_energy(101.0, 2.0, "spin_glass")
+    for a, b in ((100.0, 1e300), (3.0, 3.0), (100.0, 1e-3)):
+        assert np.all(np.isfinite(mf.rs_free_energy(a, b, "spin_glass")))
+    with pytest.raises(ValueError, match="state"):
+        mf.rs_free_energy(0.05, 2.0, "mixture")
+    with pytest.raises(ValueError, match="alpha"):
+        mf.rs_free_energy(float("nan"), 2.0)
+
+
+def test_spin_glass_solution_solves_equation():
+    for a, T in ((0.05, 0.5), (0.1, 1.2), (0.02, 0.05)):
+        f, m, q, r = mf.rs_free_energy(a, 1 / T, "spin_glass")
+        _, s2 = mf.gauss_tanh(0.0, math.sqrt(a * r), 1 / T)
+        assert q > 0 and abs(1 - s2 - q) < 1e-10 and abs(r - q / (1 - (1 - q) / T) ** 2) < 1e-8 * r
+
+
+def test_global_minimum_load_against_slow_path():
+    # T = 0: crossing of the closed-form free energies
+    ag = mf.global_minimum_load()
+    assert 0.05 < ag < 0.053
+    assert mf.rs_free_energy(ag - 1e-3, np.inf)[0] < mf.rs_free_energy(ag - 1e-3, np.inf, "spin_glass")[0]
+    assert mf.rs_free_energy(ag + 1e-3, np.inf)[0] > mf.rs_free_energy(ag + 1e-3, np.inf, "spin_glass")[0]
+    # finite T: compare the fast iteration with the scan of retrieval_rs on both sides of the crossing
+    T = 0.35
+    agT = mf.global_minimum_load(1 / T, tol=1e-5)
+    for a, sign in ((agT - 5e-4, -1), (agT + 5e-4, 1)):
+        m, q, r = mf.retrieval_rs(a, 1 / T)
+        f_slow = mf._f_rs(m, q, r, a, 1 / T)
+        assert np.sign(f_slow - mf.rs_free_energy(a, 1 / T, "spin_glass")[0]) == sign
+        assert abs(f_slow - mf.rs_free_energy(a, 1 / T)[0]) < 1e-9
+    with pytest.raises(ValueError, match="beta"):
+        mf.global_minimum_load(0.9)
+    with pytest.raises(ValueError, match="tol"):
+        mf.global_minimum_load(2.0, tol=0.5)
+
+
+def test_replicon_and_at_line_low_temperature_form():
+    for a in (0.06, 0.08):
+        TR = mf.at_temperature(a, tol=1e-10)
+        m, _, r = mf.retrieval_rs(a, np.inf)
+        pred = 4 / (3 * math.sqrt(2 * math.pi)) * math.sqrt(a * r) * math.exp(-m * m / (2 * a * r))
+        assert abs(TR / pred - 1) < 1e-3
+        assert mf.replicon(a, 1 / (0.5 * TR)) < 0 < mf.replicon(a, 1 / (2 * TR))
+    assert mf.at_temperature(0.02) == 0.0                 # T_R ~ e^{-25}: below the 1e-6 floor
+    with pytest.raises(ValueError, match="alpha"):
+        mf.at_temperature(0.2)
+    with pytest.raises(ValueError, match="alpha"):
+        mf.replicon(0.2, 10.0)
+    with pytest.raises(ValueError, match="beta"):
+        mf.replicon(0.1, 0.5)
+    with pytest.raises(ValueError, match="beta"):
+        mf.replicon(0.1, np.inf)
+    with pytest.raises(ValueError, match="tol"):
+        mf.at_temperature(0.1, tol=1.0)
+
+
+def test_crosstalk_error_probability_against_enumeration_and_gaussian():
+    # brute force over the binomial: N = 7, P = 3 -> K = 12 fair signs, unstable if S <= -6
+    from itertools import product
+    K, N = 12, 7
+    cnt = sum(1 for s in product((-1, 1), repeat=K) if sum(s) <= -(N - 1))
+    assert abs(mf.crosstalk_error_probability(N, 3) - cnt / 2 ** K) < 1e-15
+    assert mf.crosstalk_error_probability(100, 1) == 0.0
+    # Gaussian approximation Phi(-sqrt(N/P)) at large N
+    from scipy.stats import norm
+    p = mf.crosstalk_error_probability(20000, np.array([2000, 4000]))
+    assert np.allclose(p, norm.cdf(-np.sqrt(20000 / np.array([2000, 4000]))), rtol=0.05)
+    with pytest.raises(ValueError, match="P"):
+        mf.crosstalk_error_probability(10, 11)
+    with pytest.raises(ValueError, match="P"):
+        mf.crosstalk_error_probability(10, [1.5])
+    with pytest.raises(ValueError, match="N"):
+        mf.crosstalk_error_probability(1, 1)
+
+
+def test_perfect_recall_trials_against_direct_check():
+    a, f = mf.perfect_recall_trials(60, 3, 11, max_patterns=30)
+    b, g = mf.perfect_recall_trials(60, 3, 11, max_patterns=30)
+    assert np.array_equal(a, b) and np.array_equal(f, g)          # same seed, same result
+    assert np.all(a <= f) and np.all(a >= 1)
+    # replay the same random stream and test stability with hebbian couplings directly
+    rng = np.random.default_rng(11)
+    for k in range(3):
+        pats = []
+        first_all = None
+        for p in range(30):
+            pats.append(2.0 * rng.integers(0, 2, size=60) - 1.0)
+            xi = np.array(pats)
+            stable = xi * (xi @ hf.hebbian(xi)) > 1e-12
+            if first_all is None and not stable.all():
+                first_all = p
+            if not stable[0].all():
+                break
+        assert a[k] == first_all and f[k] == p
+        # the kernel consumed exactly the patterns up to pattern 1's failure
+    with pytest.raises(ValueError, match="max_patterns"):
+        mf.perfect_recall_trials(10, 1, 0, max_patterns=11)
+    with pytest.raises(ValueError, match="n_networks"):
+        mf.perfect_recall_trials(10, 0, 0)
