@@ -456,8 +456,16 @@ def run(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None, pa
     gen = as_generator(rng)
     m = np.zeros((sweeps + 1, xi.shape[0]))
     if mode == "sequential":
-        Jt = J if _is_symmetric(J) else np.ascontiguousarray(J.T)
-        _seq_kernel(J, Jt, s, h, beta, sweeps, gen, xi, m)
+        # The fast kernels of attractors._glauber (block draws; integer couplings when J = K/N exactly and
+        # h = 0) follow the trajectory of _seq_kernel draw for draw: same final state, overlaps and generator
+        # state (tests/test_glauber.py).  _seq_kernel stays as their reference.
+        from attractors import _glauber
+
+        K = _glauber.compact_couplings(J) if not np.any(h) else None
+        if xi.shape[0]:
+            _overlap_row(xi, s, m[0])
+        _glauber._run_blocks(_glauber._prepare(np.ascontiguousarray(J, dtype=np.float64), K, s, h, beta),
+                             s, beta, sweeps * n, gen, xi, m)
     else:
         _par_kernel(J, s, h, beta, sweeps, gen, xi, m)
     if patterns is not None:
