@@ -26,8 +26,7 @@ Generating functions
     :math:`(n-1)\operatorname{diag}\max(x,0)^{n-2}`; :math:`A`;
     :math:`\operatorname{diag}(s+1-\tanh^2x)`.
 
-Quasi-equilibrium energy ([NLR] eq. 3, Krotov and Hopfield's energy at
-:math:`\tau_h\to0`)
+Quasi-equilibrium energy ([NLR] eq. 3, Krotov and Hopfield's energy at :math:`\tau_h\to0`)
     With couplings :math:`J` (shape ``(N_h, N_v)``), visible input :math:`I` and
     hidden bias :math:`b`, the hidden layer sits at :math:`h=Jg(v)+b` and
 

@@ -811,8 +811,8 @@ def simulate(x0, n_steps, dt, potential, *, T=1.0, K=None, mobility=None, diverg
     TypeError
         If an argument has the wrong type.
     ValueError
-        If an argument is malformed (shape, sign, NaN/inf, sizes beyond :data:`MAX_WORK` or
-        :data:`MAX_STORED`), or if the scheme diverged (non-finite positions: reduce ``dt``).
+        If an argument is malformed (shape, sign, NaN/inf, sizes beyond ``MAX_WORK`` or
+        ``MAX_STORED``), or if the scheme diverged (non-finite positions: reduce ``dt``).
     """
     pot = _as_potential(potential)
     mob = _as_mobility(mobility)
@@ -1161,7 +1161,7 @@ def shot_noise(x0, n_steps, dt, *, rate, kick, gamma=0.0, law="exponential", rec
     Raises
     ------
     TypeError, ValueError
-        On malformed input, or when the expected number of kicks exceeds :data:`MAX_WORK`.
+        On malformed input, or when the expected number of kicks exceeds ``MAX_WORK``.
     """
     X = np.array(as_array(x0, "x0", ndim=1), dtype=np.float64, copy=True)
     n = X.shape[0]

@@ -104,7 +104,7 @@ def sample_wishart(dim, n_samples, *, variance=1.0, size=None, rng=None):
     ------
     TypeError, ValueError
         If a size is not a positive integer, the draw would exceed
-        :data:`MAX_VALUES` numbers, or ``variance`` is not positive and finite.
+        ``MAX_VALUES`` numbers, or ``variance`` is not positive and finite.
     """
     p = as_int(dim, "dim", minimum=1)
     n = as_int(n_samples, "n_samples", minimum=1)

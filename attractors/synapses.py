@@ -220,7 +220,7 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
     ValueError
         On shape mismatches, non-finite or huge entries, an index of
         ``order`` outside ``[0, P)``, ``beta <= 0``, ``tau < 1``, or an
-        output larger than :data:`MAX_OUTPUT_VALUES` values.
+        output larger than ``MAX_OUTPUT_VALUES`` values.
     """
     xi0 = _as_bounded(xi0, "xi0", 2)
     patterns = _as_bounded(patterns, "patterns", 2)
@@ -372,7 +372,7 @@ def random_order(p, n_steps, *, rng=None):
     p : array_like, shape (P,)
         Clamping probabilities, ``>= 0``, summing to one (to 1e-9).
     n_steps : int
-        Number of steps, ``>= 0`` and at most :data:`MAX_STEPS`.
+        Number of steps, ``>= 0`` and at most ``MAX_STEPS``.
     rng : int, Generator or None
         Seed or generator (same seed, same sequence).
 

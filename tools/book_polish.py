@@ -119,6 +119,10 @@ def _lighten(app, exception) -> None:
         text = page.read_text(encoding="utf-8")
         if "fontawesome.js" in text:
             page.write_text(fa_tag.sub("", text), encoding="utf-8")
+    # pages without a favicon link (the root redirect) make browsers ask for /favicon.ico
+    icon = out / "_static" / "favicon.png"
+    if icon.exists():
+        shutil.copyfile(icon, out / "favicon.ico")
     fa_js = out / "_static" / "scripts" / "fontawesome.js"
     if fa_js.exists():
         fa_js.unlink()
