@@ -57,11 +57,12 @@ import numpy as np
 from numba import njit
 
 from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins
+# the field, overlap and symmetry helpers are shared with the reference kernel of attractors.hopfield
+from attractors.hopfield import TIE_RTOL, _fields_tol, _is_symmetric, _overlap_row, hebbian
 
 __all__ = ["TIE_RTOL", "MAX_UPDATES", "BLOCK_UPDATES", "compact_couplings", "run_sequential", "benchmarks"]
 
 #: Relative tie tolerance at beta = inf: the value used by ``hopfield.run``.
-TIE_RTOL = 1e-9
 #: Most single-site updates of one call (as ``hopfield.MAX_UPDATES``).
 MAX_UPDATES = 10**11
 #: Updates handed to the kernel per block of pre-drawn uniforms (at most 2 x 8192 doubles = 128 kB).
@@ -86,29 +87,6 @@ def _p_up(x):
 
 
 @njit(cache=True)
-def _overlap_row(xi, s, out):
-    p, n = xi.shape
-    for mu in range(p):
-        acc = 0.0
-        for j in range(n):
-            acc += xi[mu, j] * s[j]
-        out[mu] = acc / n
-
-
-@njit(cache=True)
-def _fields_tol(J, s, h, out, tol, rtol):
-    n = J.shape[0]
-    for i in range(n):
-        acc = h[i]
-        a = abs(h[i])
-        for j in range(n):
-            acc += J[i, j] * s[j]
-            a += abs(J[i, j])
-        out[i] = acc
-        tol[i] = rtol * a
-
-
-@njit(cache=True)
 def _int_fields(K, s, out):
     n = K.shape[0]
     for i in range(n):
@@ -119,19 +97,6 @@ def _int_fields(K, s, out):
             else:
                 acc -= K[i, j]
         out[i] = acc
-
-
-@njit(cache=True)
-def _is_symmetric(J):
-    n = J.shape[0]
-    b = 64
-    for i0 in range(0, n, b):
-        for j0 in range(i0, n, b):
-            for i in range(i0, min(i0 + b, n)):
-                for j in range(max(j0, i + 1), min(j0 + b, n)):
-                    if J[i, j] != J[j, i]:
-                        return False
-    return True
 
 
 # ----------------------------------------------------------------------------- float64 kernel
@@ -507,13 +472,6 @@ def run_sequential(J, s0, *, h=None, beta=np.inf, sweeps=1, rng=None, patterns=N
 
 # ----------------------------------------------------------------------------- benchmarks
 
-def _hebbian(xi):
-    n = xi.shape[1]
-    J = (xi.T @ xi) / n
-    np.fill_diagonal(J, 0.0)
-    return np.ascontiguousarray(J)
-
-
 def glauber_cases(quick: bool = True):
     """The two regimes of issue 12 as ``(label, J, s0, beta, sweeps)``: retrieval and flip-heavy."""
     g = np.random.default_rng(0)
@@ -521,11 +479,11 @@ def glauber_cases(quick: bool = True):
     n, p = 1000, 10
     xi = np.where(g.random((p, n)) < 0.5, -1.0, 1.0)
     s0 = xi[0] * np.where(g.random(n) < 0.1, -1.0, 1.0)
-    out.append(("retrieval", _hebbian(xi), s0, 5.0, 50))
+    out.append(("retrieval", hebbian(xi), s0, 5.0, 50))
     n, p = 4000, 20
     xi = np.where(g.random((p, n)) < 0.5, -1.0, 1.0)
     s0 = np.where(g.random(n) < 0.5, -1.0, 1.0)
-    out.append(("flip-heavy", _hebbian(xi), s0, 0.01, 2 if quick else 5))
+    out.append(("flip-heavy", hebbian(xi), s0, 0.01, 2 if quick else 5))
     return out
 
 
