@@ -292,7 +292,9 @@ def check(
     ok = _holds(m, e, relation, float(atol), float(rtol))
 
     if relation == "==" and (m.ndim > 0 or e.ndim > 0) and m.dtype != bool and e.dtype != bool:
-        dev = np.max(np.abs(m - e)) if np.broadcast(m, e).size else 0.0
+        with np.errstate(invalid="ignore"):  # equal infinities differ by nothing, not by NaN
+            diff = np.where(m == e, 0.0, np.abs(m - e))
+        dev = np.max(diff) if diff.size else 0.0
         numbers = f"max|measured-expected|={format_value(float(dev), digits)} over {np.broadcast(m, e).size} values"
     else:
         numbers = f"measured={format_value(measured, digits)} {relation} expected={format_value(expected, digits, exact_zero=True)}"
