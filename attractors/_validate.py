@@ -51,12 +51,13 @@ def as_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, dtype=n
     return arr
 
 
-def as_patterns(patterns, name: str = "patterns", *, binary: bool = False) -> np.ndarray:
+def as_patterns(patterns, name: str = "patterns", *, binary: bool = False, finite: bool = True) -> np.ndarray:
     """Patterns as rows, shape ``(P, N)`` float64; a 1-D input is one pattern.
 
-    With ``binary=True`` every entry must be ``+1`` or ``-1``.
+    With ``binary=True`` every entry must be ``+1`` or ``-1``; ``finite=False`` leaves the check for NaN and
+    inf to the caller (one that computes a norm anyway and checks that instead).
     """
-    arr = as_array(patterns, name, ndim=(1, 2))
+    arr = as_array(patterns, name, ndim=(1, 2), finite=finite)
     if arr.ndim == 1:
         arr = arr[None, :]
     if arr.shape[0] == 0 or arr.shape[1] == 0:

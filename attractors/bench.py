@@ -6,10 +6,11 @@ reference says little about how good a kernel is, so each result may also
 carry the *limit* it should be held against and the fraction of it reached.
 The limits are measured here, in the same run:
 
-* :func:`memory_bandwidth` -- a STREAM-like copy and triad on arrays four times
-  larger than the last-level cache (so the bytes come from memory, not cache);
-* :func:`gemm_rate` -- the FLOP rate of one matrix product at a given shape
-  (the ceiling for kernels made of matrix products);
+* :func:`memory_bandwidth` -- a STREAM-like copy and triad, and a read-only
+  stream (:func:`read_bandwidth`), on arrays four times larger than the
+  last-level cache (so the bytes come from memory, not cache);
+* :func:`gemm_rate` -- the FLOP rate of one matrix product at a given shape, one
+  BLAS thread (the ceiling for kernels made of matrix products);
 * :func:`rng_rate` -- uniform draws per second of ``Generator.random()`` inside
   numba (the ceiling for a Monte Carlo update that needs its draws).
 
@@ -29,8 +30,8 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["Result", "best_time", "compare", "outputs_agree", "run_all", "MODULES",
-           "memory_bandwidth", "gemm_rate", "rng_rate", "last_level_cache_bytes", "limits"]
+__all__ = ["Result", "best_time", "best_times", "compare", "outputs_agree", "run_all", "MODULES",
+           "memory_bandwidth", "read_bandwidth", "gemm_rate", "rng_rate", "last_level_cache_bytes", "limits"]
 
 #: Modules whose ``benchmarks()`` are collected, in book order.
 MODULES = ("numerics", "sde", "fokker_planck", "hopfield", "_glauber", "meanfield", "modern", "_modern_kernels",
@@ -95,6 +96,12 @@ def best_time(fn: Callable[[], object], *, repeat: int = 5, min_time: float = 0.
     """
     if not callable(fn):
         raise TypeError(f"fn must be callable; got {type(fn).__name__}")
+    _check_timing(repeat, min_time)
+    fn()  # warm-up: compilation, caches
+    return min(_one_round(fn, min_time) for _ in range(repeat))
+
+
+def _check_timing(repeat, min_time) -> None:
     if isinstance(repeat, bool) or not isinstance(repeat, (int, np.integer)):
         raise TypeError(f"repeat must be an integer; got {type(repeat).__name__}")
     if not 1 <= repeat <= 1000:
@@ -103,18 +110,54 @@ def best_time(fn: Callable[[], object], *, repeat: int = 5, min_time: float = 0.
         raise TypeError(f"min_time must be a number of seconds; got {type(min_time).__name__}")
     if not (0 <= float(min_time) <= 60):  # also refuses NaN
         raise ValueError(f"min_time must be in [0, 60] seconds; got {min_time}")
-    fn()  # warm-up: compilation, caches
-    best = np.inf
+
+
+def _one_round(fn, min_time) -> float:
+    """Time per call of ``fn`` over one round of calls lasting at least ``min_time`` (one call at least)."""
+    n = 0
+    t0 = time.perf_counter()
+    while True:
+        fn()
+        n += 1
+        elapsed = time.perf_counter() - t0
+        if elapsed >= min_time:
+            return elapsed / n
+
+
+def best_times(fns: list[Callable[[], object]], *, repeat: int = 5, min_time: float = 0.05) -> list[float]:
+    """Best wall time per call of each function, measured in interleaved rounds.
+
+    Round ``r`` times every function in turn (each looping to ``min_time``), so a change of the machine's
+    load during the measurement reaches all of them alike; a ratio of two of the results is then a ratio
+    measured under the same conditions, which :func:`best_time` called twice does not give on a shared
+    machine.
+
+    Parameters
+    ----------
+    fns : list of callable
+        Each called without arguments.
+    repeat, min_time
+        As in :func:`best_time`.
+
+    Returns
+    -------
+    list of float
+        The best time per call of each function, in seconds, in the order of ``fns``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``fns`` is not a non-empty list of callables, or ``repeat`` / ``min_time`` is out of range.
+    """
+    if not isinstance(fns, (list, tuple)) or not fns or not all(callable(f) for f in fns):
+        raise TypeError("fns must be a non-empty list of callables")
+    _check_timing(repeat, min_time)
+    for f in fns:
+        f()  # warm-up
+    best = [np.inf] * len(fns)
     for _ in range(repeat):
-        n = 0
-        t0 = time.perf_counter()
-        while True:
-            fn()
-            n += 1
-            elapsed = time.perf_counter() - t0
-            if elapsed >= min_time:
-                break
-        best = min(best, elapsed / n)
+        for i, f in enumerate(fns):
+            best[i] = min(best[i], _one_round(f, min_time))
     return best
 
 
@@ -171,33 +214,95 @@ def _triad_kernel():
     return triad
 
 
-def memory_bandwidth(*, size_bytes: int | None = None, repeat: int = 5) -> dict[str, float]:
-    """STREAM-like memory bandwidth in bytes per second.
+def _read_kernel():
+    from numba import njit
 
-    ``copy`` moves ``2 * size`` bytes (``b[:] = a``) and ``triad`` ``3 * size``
-    bytes (``a = b + s c`` in one numba loop), on float64 arrays of
-    ``size_bytes`` each (default: four times the last-level cache, at least
-    64 MiB), best of ``repeat``.  Write-allocate traffic is not counted, as in
-    STREAM, so the numbers are what a streaming kernel can expect to see.
-    """
+    @njit(cache=True)
+    def xor_all(a):
+        # an integer reduction is associative, so LLVM vectorises it: the loop runs at the speed of the loads
+        acc = np.uint64(0)
+        for i in range(a.size):
+            acc ^= a[i]
+        return acc
+
+    return xor_all
+
+
+def _stream_size(size_bytes) -> int:
     if size_bytes is not None and (isinstance(size_bytes, bool) or not isinstance(size_bytes, (int, np.integer))):
         raise TypeError(f"size_bytes must be an integer number of bytes; got {type(size_bytes).__name__}")
     size = int(size_bytes) if size_bytes is not None else max(4 * last_level_cache_bytes(), 64 * 2**20)
     if not 2**20 <= size <= 2**31:
         raise ValueError(f"size_bytes must be between 1 MiB and 2 GiB; got {size}")
+    return size
+
+
+def _check_repeat(repeat) -> None:
     if isinstance(repeat, bool) or not isinstance(repeat, (int, np.integer)) or not 1 <= repeat <= 100:
         raise ValueError(f"repeat must be an integer in [1, 100]; got {repeat!r}")
+
+
+def read_bandwidth(*, size_bytes: int | None = None, repeat: int = 5) -> float:
+    """Bytes per second of a read-only stream over one array four times the last-level cache (at least 64 MiB).
+
+    A kernel that only reads a large matrix (a Glauber flip reads one row of the couplings) is held
+    against this: a read stream moves no bytes back to memory, so it runs faster than a copy.
+
+    Parameters
+    ----------
+    size_bytes : int, optional
+        Array size, 1 MiB to 2 GiB (default: four times the last-level cache, at least 64 MiB).
+    repeat : int, default 5
+        Best of this many passes, 1 to 100.
+
+    Returns
+    -------
+    float
+        Bytes read per second.
+    """
+    n = _stream_size(size_bytes) // 8
+    _check_repeat(repeat)
+    a = np.arange(n, dtype=np.uint64)
+    xor_all = _read_kernel()
+    xor_all(a[:8])  # compile
+    return 8 * n / best_time(lambda: xor_all(a), repeat=repeat, min_time=0.0)
+
+
+def memory_bandwidth(*, size_bytes: int | None = None, repeat: int = 5) -> dict[str, float]:
+    """STREAM-like memory bandwidth in bytes per second: copy, triad and a read-only stream.
+
+    ``copy`` moves ``2 * size`` bytes (``b[:] = a``), ``triad`` ``3 * size``
+    bytes (``a = b + s c`` in one numba loop) and ``read`` ``size`` bytes (see
+    :func:`read_bandwidth`), on float64 arrays of ``size_bytes`` each (default:
+    four times the last-level cache, at least 64 MiB), best of ``repeat``.
+    Write-allocate traffic is not counted, as in STREAM, so the numbers are
+    what a streaming kernel can expect to see.
+
+    Returns
+    -------
+    dict
+        ``copy``, ``triad`` and ``read`` in bytes per second, and ``bytes``, the size of one array.
+    """
+    size = _stream_size(size_bytes)
+    _check_repeat(repeat)
     n = size // 8
     a, b, c = np.ones(n), np.full(n, 2.0), np.full(n, 0.5)
     triad = _triad_kernel()
     triad(a[:8], b[:8], c[:8], 3.0)  # compile
     t_copy = best_time(lambda: np.copyto(b, a), repeat=repeat, min_time=0.0)
     t_triad = best_time(lambda: triad(a, b, c, 3.0), repeat=repeat, min_time=0.0)
-    return {"copy": 2 * 8 * n / t_copy, "triad": 3 * 8 * n / t_triad, "bytes": float(8 * n)}
+    del a, b, c
+    return {"copy": 2 * 8 * n / t_copy, "triad": 3 * 8 * n / t_triad,
+            "read": read_bandwidth(size_bytes=size, repeat=repeat), "bytes": float(8 * n)}
 
 
 def gemm_rate(m: int, k: int, n: int, *, repeat: int = 5) -> float:
-    """FLOP/s of one ``(m, k) @ (k, n)`` float64 matrix product (``2 m k n`` flops), best of ``repeat``."""
+    """FLOP/s of one ``(m, k) @ (k, n)`` float64 matrix product (``2 m k n`` flops), best of ``repeat``.
+
+    Measured with one BLAS thread, like the single-threaded numba kernels it is a limit for.
+    """
+    from threadpoolctl import threadpool_limits
+
     for name, v in (("m", m), ("k", k), ("n", n)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 1 <= v <= 4096:
             raise ValueError(f"{name} must be an integer in [1, 4096]; got {v!r}")
@@ -206,7 +311,8 @@ def gemm_rate(m: int, k: int, n: int, *, repeat: int = 5) -> float:
     g = np.random.default_rng(0)
     A, B = g.standard_normal((m, k)), g.standard_normal((k, n))
     out = np.empty((m, n))
-    t = best_time(lambda: np.matmul(A, B, out=out), repeat=repeat, min_time=0.05)
+    with threadpool_limits(limits=1, user_api="blas"):
+        t = best_time(lambda: np.matmul(A, B, out=out), repeat=repeat, min_time=0.05)
     return 2.0 * m * k * n / t
 
 
@@ -247,7 +353,7 @@ def limits(quick: bool = True) -> dict[str, float]:
     if not isinstance(quick, (bool, np.bool_)):
         raise TypeError(f"quick must be a bool; got {type(quick).__name__}")
     bw = memory_bandwidth(repeat=3 if quick else 5)
-    return {"copy_bandwidth": bw["copy"], "triad_bandwidth": bw["triad"],
+    return {"copy_bandwidth": bw["copy"], "triad_bandwidth": bw["triad"], "read_bandwidth": bw["read"],
             "gemm_1024x256x1024": gemm_rate(1024, 256, 1024, repeat=3 if quick else 5),
             "gemm_1024x1024x256": gemm_rate(1024, 1024, 256, repeat=3 if quick else 5),
             "rng_draws": rng_rate(repeat=3 if quick else 5), "llc_bytes": float(last_level_cache_bytes())}
@@ -287,9 +393,10 @@ def main(argv: list[str] | None = None) -> int:
     quick = "--full" not in argv
     out_json = argv[argv.index("--json") + 1] if "--json" in argv and argv.index("--json") + 1 < len(argv) else None
     lim = limits(quick)
-    print(f"limits: copy {lim['copy_bandwidth'] / 1e9:.2f} GB/s, triad {lim['triad_bandwidth'] / 1e9:.2f} GB/s "
+    print(f"limits: read {lim['read_bandwidth'] / 1e9:.2f} GB/s, copy {lim['copy_bandwidth'] / 1e9:.2f} GB/s, "
+          f"triad {lim['triad_bandwidth'] / 1e9:.2f} GB/s "
           f"(arrays of {4 * lim['llc_bytes'] / 2**20:.0f} MiB), GEMM 1024x256x1024 {lim['gemm_1024x256x1024'] / 1e9:.1f} "
-          f"GFLOP/s, numba Generator.random() {lim['rng_draws'] / 1e6:.0f} M draws/s")
+          f"GFLOP/s (1 BLAS thread), numba Generator.random() {lim['rng_draws'] / 1e6:.0f} M draws/s")
     print(f"{'module':10s} {'kernel':34s} {'size':22s} {'kernel':>13s} {'reference':>13s} {'speed-up':>9s} "
           f"{'limit':>6s}  limit held against")
     results = run_all(quick=quick, lim=lim)

@@ -31,8 +31,11 @@ Separation and the retrieval threshold ([CHN] Def. 3.3.2, Prop. 3.4)
     :math:`a = b\,(2/P + \log(2(P-1)PM^2))`.  Its two roots are
     :math:`\beta_\mp = -b\,W_{0,-1}(-e^{-a/b}/b)` (Lambert W).
 
-The batched fixed-point iteration of many queries runs in a numba kernel
-(:func:`retrieve`), checked against a NumPy reference in the tests.
+The update of a batch is two matrix products and one in-place softmax pass
+(:mod:`attractors._modern_kernels`, held against the GEMM rate in the appendix
+*Performance of the kernels*); :func:`retrieve` iterates it for large batches
+and runs small ones query by query in a numba kernel.  Both are checked against
+plain NumPy references in the tests.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ import numpy as np
 from numba import njit
 from scipy.special import lambertw
 
+from attractors import _modern_kernels
 from attractors._validate import as_array, as_int, as_patterns, as_positive
 from attractors.numerics import logsumexp, softmax
 
@@ -65,11 +69,11 @@ __all__ = [
 # ----------------------------------------------------------------------------- validation
 
 def _patterns(X) -> np.ndarray:
-    return as_patterns(X, "X")
+    return as_patterns(X, "X", finite=False)     # finiteness: checked with the norms in _check_scale
 
 
 def _states(xi, n: int, name: str = "xi") -> np.ndarray:
-    arr = as_array(xi, name, ndim=(1, 2))
+    arr = as_array(xi, name, ndim=(1, 2), finite=False)
     if arr.shape[-1] != n:
         raise ValueError(f"{name} must have {n} components (the number of columns of X); got shape {arr.shape}")
     return arr
@@ -87,13 +91,24 @@ MAX_SQ_NORM = 1e300
 #: Largest ``max_iter`` accepted by :func:`retrieve` (keeps every call bounded in time).
 MAX_ITER = 10**7
 
+#: :func:`retrieve` iterates the whole batch with two matrix products per update when ``B * P * N`` is at
+#: least this, and each query in its own numba loop below it (where the products are too small to pay for
+#: a Python-level iteration); measured crossover on a 2-core x86 machine, one BLAS thread.
+BATCHED_MIN_WORK = 2**15
+
 
 def _check_scale(arr: np.ndarray, name: str) -> float:
-    """Largest squared row norm of ``arr``; ValueError naming ``name`` when it overflows."""
-    with np.errstate(over="ignore"):
-        big = float(np.max(np.abs(arr))) if arr.size else 0.0
+    """Largest squared row norm of ``arr``; ValueError naming ``name`` when it is not finite or overflows.
+
+    One pass: a NaN or an infinite entry makes its row's squared norm NaN or inf, so ``arr`` is searched
+    for them only when the largest squared norm is not a finite number <= ``MAX_SQ_NORM`` (which also
+    bounds every entry by ``sqrt(MAX_SQ_NORM)``).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
         sq = float(np.max(np.einsum("...i,...i->...", arr, arr))) if arr.size else 0.0
-    if not math.isfinite(sq) or sq > MAX_SQ_NORM or big > math.sqrt(MAX_SQ_NORM):
+    if not sq <= MAX_SQ_NORM:                    # also true for NaN
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must be finite (no NaN or inf)")
         raise ValueError(f"{name} is too large: squared norms up to {sq:.3g} overflow the overlaps and the energy "
                          f"in float64 (need < {MAX_SQ_NORM:.0e}); rescale {name}")
     return sq
@@ -199,23 +214,34 @@ def energy_gaussian(X, xi, beta):
 def update(X, xi, beta):
     r"""One synchronous update :math:`\xi \leftarrow X^\top\operatorname{softmax}(\beta X\xi)` ([CHN] eq. 3.5).
 
-    A batch (rows of ``xi``) costs one matrix product each way.
+    A batch (rows of ``xi``) costs one matrix product each way and one in-place pass for the
+    softmax (:mod:`attractors._modern_kernels`); the result equals the plain NumPy
+    ``softmax(beta * xi @ X.T) @ X`` to round-off.
 
     Parameters
     ----------
     X : array_like, shape (P, N)
+        Patterns as rows.
     xi : array_like, shape (N,) or (B, N)
+        State, or batch of states as rows.
     beta : float
+        Inverse temperature, finite and > 0.
 
     Returns
     -------
     ndarray, same shape as ``xi``
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``X``, ``xi`` or ``beta`` has the wrong type, shape or range, is not finite, or is so
+        large that the overlaps overflow (the message names it).
     """
     X = _patterns_scaled(X)
     xi = _states_scaled(xi, X.shape[1])
     beta = _beta(beta)
-    p = softmax(xi @ X.T, beta, axis=-1)
-    return p @ X
+    out = _modern_kernels.update(X, np.atleast_2d(xi), beta)
+    return out[0] if xi.ndim == 1 else out
 
 
 @njit(cache=True)
@@ -285,8 +311,10 @@ def retrieve(X, xi0, beta, *, tol: float = 1e-10, max_iter: int = 1000):
     r"""Iterate the update (eq. 3.5) to a fixed point ([CHN] Thms. 3.1-3.2).
 
     Stops when :math:`\max_n|\xi^{t+1}_n-\xi^t_n| \le` ``tol`` or after
-    ``max_iter`` updates.  A batch of queries runs in one numba kernel, each
-    query with its own stopping time.
+    ``max_iter`` updates, each query with its own stopping time.  Large batches
+    (``B * P * N >= BATCHED_MIN_WORK``) iterate together, two matrix products
+    per update on the queries still running; small ones run query by query in
+    one numba kernel.  Both paths compute the same update to round-off.
 
     Parameters
     ----------
@@ -321,7 +349,11 @@ def retrieve(X, xi0, beta, *, tol: float = 1e-10, max_iter: int = 1000):
     if max_iter > MAX_ITER:
         raise ValueError(f"max_iter must be <= {MAX_ITER:.0e} (the iteration converges linearly; "
                          f"more updates only spin on round-off); got {max_iter}")
-    out, iters = _retrieve_kernel(X, np.ascontiguousarray(np.atleast_2d(xi0)), beta, tol, max_iter)
+    Q = np.atleast_2d(xi0)
+    if Q.size * X.shape[0] >= BATCHED_MIN_WORK:
+        out, iters = _modern_kernels.retrieve(X, Q, beta, tol, max_iter)
+    else:
+        out, iters = _retrieve_kernel(X, Q, beta, tol, max_iter)
     if xi0.ndim == 1:
         return out[0], int(iters[0])
     return out, iters

@@ -248,3 +248,36 @@ def test_best_time_refuses_a_time_that_never_ends():
         best_time(lambda: None, repeat=0)
     with pytest.raises(TypeError, match="fn"):
         best_time(None)
+
+
+def test_best_times_interleaves_and_orders_its_results():
+    import time
+
+    from attractors.bench import best_times
+
+    calls = []
+    fast, slow = (lambda: calls.append("f")), (lambda: (calls.append("s"), time.sleep(0.002)))
+    t = best_times([fast, slow], repeat=3, min_time=0.0)
+    assert len(t) == 2 and t[0] < t[1] and t[1] >= 0.002
+    # one warm-up call each, then one timed call each per round, alternating
+    assert "".join(calls) == "fs" + "fs" * 3
+    with pytest.raises(TypeError, match="fns"):
+        best_times([])
+    with pytest.raises(TypeError, match="fns"):
+        best_times([fast, None])
+    with pytest.raises(ValueError, match="repeat"):
+        best_times([fast], repeat=0)
+
+
+def test_read_bandwidth_validates_and_measures():
+    from attractors.bench import memory_bandwidth, read_bandwidth
+
+    assert read_bandwidth(size_bytes=2**20, repeat=1) > 1e6        # any machine reads 1 MiB in < 1 s
+    bw = memory_bandwidth(size_bytes=2**20, repeat=1)
+    assert set(bw) == {"copy", "triad", "read", "bytes"} and bw["bytes"] == 2**20
+    with pytest.raises(ValueError, match="size_bytes"):
+        read_bandwidth(size_bytes=100)
+    with pytest.raises(TypeError, match="size_bytes"):
+        read_bandwidth(size_bytes=1.5)
+    with pytest.raises(ValueError, match="repeat"):
+        read_bandwidth(size_bytes=2**20, repeat=0)
