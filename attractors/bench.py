@@ -11,8 +11,9 @@ The limits are measured here, in the same run:
   last-level cache (so the bytes come from memory, not cache);
 * :func:`gemm_rate` -- the FLOP rate of one matrix product at a given shape, one
   BLAS thread (the ceiling for kernels made of matrix products);
-* :func:`rng_rate` -- uniform draws per second of ``Generator.random()`` inside
-  numba (the ceiling for a Monte Carlo update that needs its draws).
+* :func:`rng_rate` -- uniform draws per second of ``Generator.random()``, or
+  normal draws of ``Generator.standard_normal()``, inside numba (the ceiling for
+  a Monte Carlo update or an SDE step that needs its draws).
 
 ``python -m attractors.bench`` prints the table (``--json FILE`` writes it for
 comparison between runs and machines); the appendix *Performance of the
@@ -316,26 +317,51 @@ def gemm_rate(m: int, k: int, n: int, *, repeat: int = 5) -> float:
     return 2.0 * m * k * n / t
 
 
-def _rng_kernel():
+def _rng_kernels():
     from numba import njit
 
     @njit(cache=True)
-    def draws(gen, n):
+    def uniform_draws(gen, n):
         acc = 0.0
         for _ in range(n):
             acc += gen.random()
         return acc
 
-    return draws
+    @njit(cache=True)
+    def normal_draws(gen, n):
+        acc = 0.0
+        for _ in range(n):
+            acc += gen.standard_normal()
+        return acc
+
+    return {"uniform": uniform_draws, "normal": normal_draws}
 
 
-def rng_rate(n: int = 2_000_000, *, repeat: int = 5) -> float:
-    """Uniform draws per second of ``numpy.random.Generator.random()`` inside a numba loop."""
+def rng_rate(n: int = 2_000_000, *, repeat: int = 5, kind: str = "uniform") -> float:
+    """Draws per second of ``Generator.random()`` (``kind="uniform"``) or ``Generator.standard_normal()``
+    (``kind="normal"``), one call at a time inside a numba loop, as the Monte Carlo kernels draw.
+
+    Parameters
+    ----------
+    n : int, default 2_000_000
+        Draws per pass, 1000 to 1e8.
+    repeat : int, default 5
+        Best of this many passes, 1 to 100.
+    kind : {"uniform", "normal"}
+        Which draw.
+
+    Returns
+    -------
+    float
+        Draws per second.
+    """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1000 <= n <= 10**8:
         raise ValueError(f"n must be an integer in [1000, 1e8]; got {n!r}")
-    if isinstance(repeat, bool) or not isinstance(repeat, (int, np.integer)) or not 1 <= repeat <= 100:
-        raise ValueError(f"repeat must be an integer in [1, 100]; got {repeat!r}")
-    draws = _rng_kernel()
+    _check_repeat(repeat)
+    kernels = _rng_kernels()
+    if not isinstance(kind, str) or kind not in kernels:
+        raise ValueError(f"kind must be 'uniform' or 'normal'; got {kind!r}")
+    draws = kernels[kind]
     gen = np.random.default_rng(0)
     draws(gen, 10)
     t = best_time(lambda: draws(gen, n), repeat=repeat, min_time=0.0)
@@ -356,7 +382,9 @@ def limits(quick: bool = True) -> dict[str, float]:
     return {"copy_bandwidth": bw["copy"], "triad_bandwidth": bw["triad"], "read_bandwidth": bw["read"],
             "gemm_1024x256x1024": gemm_rate(1024, 256, 1024, repeat=3 if quick else 5),
             "gemm_1024x1024x256": gemm_rate(1024, 1024, 256, repeat=3 if quick else 5),
-            "rng_draws": rng_rate(repeat=3 if quick else 5), "llc_bytes": float(last_level_cache_bytes())}
+            "rng_draws": rng_rate(repeat=3 if quick else 5),
+            "normal_draws": rng_rate(repeat=3 if quick else 5, kind="normal"),
+            "llc_bytes": float(last_level_cache_bytes())}
 
 
 def run_all(quick: bool = True, modules: tuple[str, ...] = MODULES, lim: dict | None = None) -> list[Result]:
@@ -396,7 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"limits: read {lim['read_bandwidth'] / 1e9:.2f} GB/s, copy {lim['copy_bandwidth'] / 1e9:.2f} GB/s, "
           f"triad {lim['triad_bandwidth'] / 1e9:.2f} GB/s "
           f"(arrays of {4 * lim['llc_bytes'] / 2**20:.0f} MiB), GEMM 1024x256x1024 {lim['gemm_1024x256x1024'] / 1e9:.1f} "
-          f"GFLOP/s (1 BLAS thread), numba Generator.random() {lim['rng_draws'] / 1e6:.0f} M draws/s")
+          f"GFLOP/s (1 BLAS thread), numba Generator.random() {lim['rng_draws'] / 1e6:.0f} M draws/s, "
+          f"standard_normal() {lim['normal_draws'] / 1e6:.0f} M draws/s")
     print(f"{'module':10s} {'kernel':34s} {'size':22s} {'kernel':>13s} {'reference':>13s} {'speed-up':>9s} "
           f"{'limit':>6s}  limit held against")
     results = run_all(quick=quick, lim=lim)

@@ -116,7 +116,7 @@ def _e_quadratic(x, p):
     return e
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _g_quadratic(x, p, g):
     d = x.shape[0]
     for i in range(d):
@@ -136,7 +136,7 @@ def _e_double_well(x, p):
     return e
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _g_double_well(x, p, g):
     h, w, k = p[0], p[1], p[2]
     u = x[0] / w
@@ -154,7 +154,7 @@ def _e_three_wells(x, p):
     return p[0] * e
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _g_three_wells(x, p, g):
     a, b = x[0], x[1]
     e1 = 3.0 * math.exp(-a * a - (b - 1.0 / 3.0) ** 2)
@@ -180,7 +180,7 @@ def _e_polynomial(x, p):
     return e
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _g_polynomial(x, p, g):
     u = x[0]
     s = 0.0
@@ -193,14 +193,14 @@ def _g_polynomial(x, p, g):
 
 # Mobility factors: m(x, p, gm) returns m(x) > 0 and writes grad m into gm.
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _m_constant(x, p, gm):
     for i in range(x.shape[0]):
         gm[i] = 0.0
     return 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _m_quadratic(x, p, gm):
     r2 = 0.0
     for i in range(x.shape[0]):
@@ -209,7 +209,7 @@ def _m_quadratic(x, p, gm):
     return p[0] + p[1] * r2
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _m_bump(x, p, gm):
     r2 = 0.0
     for i in range(x.shape[0]):
@@ -225,7 +225,7 @@ _POT_CODES = {"quadratic": 0, "double_well": 1, "three_wells": 2, "polynomial": 
 _MOB_CODES = {"constant": 0, "quadratic": 1, "bump": 2}
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _grad_catalogue(code, x, p, g):
     if code == 0:
         _g_quadratic(x, p, g)
@@ -237,7 +237,7 @@ def _grad_catalogue(code, x, p, g):
         _g_polynomial(x, p, g)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _mob_catalogue(code, x, p, gm):
     if code == 1:
         return _m_quadratic(x, p, gm)
@@ -653,76 +653,129 @@ def mobility_value(mobility, x):
 # The SDE kernel
 # ---------------------------------------------------------------------------
 
-@njit(cache=True)
-def _drift(gf, pcode, gp, mcode, mp, x, K0, T, div, a, g, gm):
-    """a = -m K0 grad E + div * T K0 grad m ; returns m(x).  gf is None for the catalogue."""
-    d = x.shape[0]
-    if gf is None:
-        _grad_catalogue(pcode, x, gp, g)
-    else:
-        gf(x, gp, g)
-    m = _mob_catalogue(mcode, x, mp, gm)
-    for j in range(d):
-        s = 0.0
-        t = 0.0
-        for k in range(d):
-            s += K0[j, k] * g[k]
-            t += K0[j, k] * gm[k]
-        a[j] = -m * s + (div * T * t)
-    return m
+#: The SDE kernels made so far, one per (potential code, mobility code): see :func:`_sde_kernel`.
+_KERNELS: dict = {}
 
 
-@njit(cache=True)
-def _sde_kernel(gf, pcode, gp, mcode, mp, X, n_steps, dt, T, K0, L0, div, heun, rec, rng, out):
-    n, d = X.shape
-    g = np.empty(d)
-    gm = np.empty(d)
-    a0 = np.empty(d)
-    a1 = np.empty(d)
-    xi = np.empty(d)
-    eta = np.empty(d)
-    xt = np.empty(d)
-    noisy = T > 0.0
-    sq = math.sqrt(2.0 * T * dt)
-    for i in range(n):
-        for j in range(d):
-            out[0, i, j] = X[i, j]
-    r = 1
-    x = np.empty(d)  # the particle's position, copied in and out (no array views in the loop)
-    for s in range(1, n_steps + 1):
+def _sde_kernel(pcode: int, mcode: int):
+    """The SDE kernel for one catalogue potential and one mobility, compiled on first use.
+
+    The codes are constants of the compiled kernel (closure variables, part of numba's cache key), so
+    the catalogue's branches fold away and the gradient and mobility are inlined into the particle
+    loop with no call, and no reference counting of array arguments, per particle and step; as one
+    kernel dispatching on run-time codes this loop was several times slower.  The ``custom`` potential
+    (code -1) passes its gradient kernel as ``gf``, a first-class function.
+    """
+    key = (pcode, mcode)
+    if key not in _KERNELS:
+        _KERNELS[key] = _make_sde_kernel(pcode, mcode)
+    return _KERNELS[key]
+
+
+def _make_sde_kernel(pcode: int, mcode: int):
+    @njit(cache=True)
+    def kernel(gf, gp, mp, X, n_steps, dt, T, K0, L0, k_iso, div, heun, rec, rng, out):
+        n, d = X.shape
+        g = np.empty(d)
+        gm = np.empty(d)
+        a0 = np.empty(d)
+        a1 = np.empty(d)
+        xi = np.empty(d)
+        eta = np.empty(d)
+        xt = np.empty(d)
+        noisy = T > 0.0
+        sq = math.sqrt(2.0 * T * dt)
+        l_iso = math.sqrt(k_iso)
         for i in range(n):
             for j in range(d):
-                x[j] = X[i, j]
-            if noisy:
-                for j in range(d):
-                    xi[j] = rng.standard_normal()
-                for j in range(d):
-                    acc = 0.0
-                    for k in range(d):
-                        acc += L0[j, k] * xi[k]
-                    eta[j] = sq * acc
-            else:
-                for j in range(d):
-                    eta[j] = 0.0
-            m0 = _drift(gf, pcode, gp, mcode, mp, x, K0, T, div, a0, g, gm)
-            s0 = math.sqrt(m0) if m0 > 0.0 else 0.0
-            if not heun:
-                for j in range(d):
-                    x[j] += a0[j] * dt + s0 * eta[j]
-            else:
-                for j in range(d):
-                    xt[j] = x[j] + a0[j] * dt + s0 * eta[j]
-                m1 = _drift(gf, pcode, gp, mcode, mp, xt, K0, T, div, a1, g, gm)
-                s1 = math.sqrt(m1) if m1 > 0.0 else 0.0
-                for j in range(d):
-                    x[j] += 0.5 * (a0[j] + a1[j]) * dt + 0.5 * (s0 + s1) * eta[j]
-            for j in range(d):
-                X[i, j] = x[j]
-        if s % rec == 0:
+                out[0, i, j] = X[i, j]
+        r = 1
+        x = np.empty(d)  # the particle's position, copied in and out (no array views in the loop)
+        for s in range(1, n_steps + 1):
             for i in range(n):
                 for j in range(d):
-                    out[r, i, j] = X[i, j]
-            r += 1
+                    x[j] = X[i, j]
+                if noisy:
+                    for j in range(d):
+                        xi[j] = rng.standard_normal()
+                    if k_iso > 0.0:
+                        for j in range(d):
+                            eta[j] = sq * (l_iso * xi[j])
+                    else:
+                        for j in range(d):
+                            acc = 0.0
+                            for k in range(d):
+                                acc += L0[j, k] * xi[k]
+                            eta[j] = sq * acc
+                else:
+                    for j in range(d):
+                        eta[j] = 0.0
+                # drift a0 = -m K0 grad E + div T K0 grad m at x.  Written out here, not in a helper: a call
+                # that passes arrays costs reference counting per particle and step, several times the
+                # arithmetic.  With K0 = k_iso I the products are one multiplication per component, in the
+                # order the matrix loop rounds them (its added zero products are exact).
+                if gf is None:
+                    _grad_catalogue(pcode, x, gp, g)
+                else:
+                    gf(x, gp, g)
+                m0 = _mob_catalogue(mcode, x, mp, gm)
+                if k_iso > 0.0:
+                    for j in range(d):
+                        a0[j] = -m0 * (k_iso * g[j]) + (div * T * (k_iso * gm[j]))
+                else:
+                    for j in range(d):
+                        s_ = 0.0
+                        t_ = 0.0
+                        for k in range(d):
+                            s_ += K0[j, k] * g[k]
+                            t_ += K0[j, k] * gm[k]
+                        a0[j] = -m0 * s_ + (div * T * t_)
+                s0 = math.sqrt(m0) if m0 > 0.0 else 0.0
+                if not heun:
+                    for j in range(d):
+                        x[j] += a0[j] * dt + s0 * eta[j]
+                else:
+                    for j in range(d):
+                        xt[j] = x[j] + a0[j] * dt + s0 * eta[j]
+                    if gf is None:          # the same drift at the predictor xt
+                        _grad_catalogue(pcode, xt, gp, g)
+                    else:
+                        gf(xt, gp, g)
+                    m1 = _mob_catalogue(mcode, xt, mp, gm)
+                    if k_iso > 0.0:
+                        for j in range(d):
+                            a1[j] = -m1 * (k_iso * g[j]) + (div * T * (k_iso * gm[j]))
+                    else:
+                        for j in range(d):
+                            s_ = 0.0
+                            t_ = 0.0
+                            for k in range(d):
+                                s_ += K0[j, k] * g[k]
+                                t_ += K0[j, k] * gm[k]
+                            a1[j] = -m1 * s_ + (div * T * t_)
+                    s1 = math.sqrt(m1) if m1 > 0.0 else 0.0
+                    for j in range(d):
+                        x[j] += 0.5 * (a0[j] + a1[j]) * dt + 0.5 * (s0 + s1) * eta[j]
+                for j in range(d):
+                    X[i, j] = x[j]
+            if s % rec == 0:
+                for i in range(n):
+                    for j in range(d):
+                        out[r, i, j] = X[i, j]
+                r += 1
+
+
+
+    return kernel
+
+
+def _isotropic(K0: np.ndarray, L0: np.ndarray) -> float:
+    """k if K0 = k I and L0 = sqrt(k) I exactly (the kernel's fast path), else 0."""
+    k = float(K0[0, 0])
+    d = K0.shape[0]
+    if k > 0.0 and np.array_equal(K0, k * np.eye(d)) and np.array_equal(L0, math.sqrt(k) * np.eye(d)):
+        return k
+    return 0.0
 
 
 def _mobility_matrix(K, d: int) -> tuple[np.ndarray, np.ndarray]:
@@ -838,8 +891,9 @@ def simulate(x0, n_steps, dt, potential, *, T=1.0, K=None, mobility=None, diverg
     out = np.empty((n_rec, n, d))
     with np.errstate(all="ignore"):
         gf = pot.gradient_kernel if pot.name == "custom" else None
-        _sde_kernel(gf, _POT_CODES[pot.name], pot.params, _MOB_CODES[mob.name], mob.params, X, n_steps, dt, T, K0, L0,
-                    1.0 if divergence_drift else 0.0, scheme == "heun", rec, gen, out)
+        kernel = _sde_kernel(_POT_CODES[pot.name], _MOB_CODES[mob.name])
+        kernel(gf, pot.params, mob.params, X, n_steps, dt, T, K0, L0, _isotropic(K0, L0),
+               1.0 if divergence_drift else 0.0, scheme == "heun", rec, gen, out)
     if not np.all(np.isfinite(out)):
         raise ValueError("dt is too large for this potential: the scheme diverged (non-finite positions)")
     return dt * rec * np.arange(n_rec), out
@@ -1190,25 +1244,38 @@ def shot_noise(x0, n_steps, dt, *, rate, kick, gamma=0.0, law="exponential", rec
 # Benchmarks
 # ---------------------------------------------------------------------------
 
-def benchmarks(quick: bool = True):
-    """The SDE kernel against the vectorised NumPy implementation of the same scheme.
+def benchmarks(quick: bool = True, lim: dict | None = None):
+    """The SDE kernel against the vectorised NumPy implementation of the same scheme, and against its draws.
 
     Both integrate the same ensemble with the same generator seed, so their outputs are
-    compared exactly (to round-off) before timing.
+    compared exactly (to round-off) before timing.  A step of a particle in d = 2 needs two
+    normal draws, so the kernel's limit is numba's ``standard_normal()`` rate (measured here,
+    next to the kernels): the fraction is the kernel's draws per second over that rate.
 
     Parameters
     ----------
     quick : bool
         Fewer steps (the particle count, 1e5 in 2-D, is the same).
+    lim : dict, optional
+        Accepted for the common interface of :func:`attractors.bench.run_all` (the draw rate is
+        measured here, because the load of a shared machine changes within a run).
 
     Returns
     -------
     list of attractors.bench.Result
+
+    Raises
+    ------
+    TypeError
+        If ``quick`` is not a bool or ``lim`` not a dict.
     """
-    from attractors.bench import compare
+    from attractors import bench
 
     if not isinstance(quick, (bool, np.bool_)):
         raise TypeError(f"quick must be a bool; got {type(quick).__name__}")
+    if lim is not None and not isinstance(lim, dict):
+        raise TypeError(f"lim must be a dict of limits; got {type(lim).__name__}")
+    normal_rate = bench.rng_rate(repeat=3, kind="normal")
     results = []
     n, steps = 100_000, (5 if quick else 50)
     x0 = np.random.default_rng(0).standard_normal((n, 2))
@@ -1223,6 +1290,10 @@ def benchmarks(quick: bool = True):
             def ref(pot=pot, K=K, mob=mob, scheme=scheme):
                 return _simulate_reference(x0, steps, 1e-3, pot, T=1.0, K=K, mobility=mob, scheme=scheme, rng=1)
 
-            results.append(compare("sde", f"{scheme} {label}", f"{n}x2, {steps} steps", kern, ref,
-                                   repeat=3 if quick else 5))
+            r = bench.compare("sde", f"{scheme} {label}", f"{n}x2, {steps} steps", kern, ref, repeat=3 if quick else 5)
+            draws = 2.0 * n * steps
+            results.append(bench.Result(r.module, r.name, r.size, r.t_kernel, r.t_reference,
+                                        f"{r.t_kernel / (n * steps) * 1e9:.0f} ns per particle and step", r.agree,
+                                        f"numba standard_normal {normal_rate / 1e6:.0f} M draws/s",
+                                        draws / r.t_kernel / normal_rate))
     return results

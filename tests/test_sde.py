@@ -92,6 +92,27 @@ def test_kernel_matches_numpy_reference(name, mob, scheme):
         assert np.allclose(X[-1], ref, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("scheme", ["em", "heun"])
+@pytest.mark.parametrize("mob", list(MOBILITIES))
+@pytest.mark.parametrize("name", POTENTIALS)
+def test_isotropic_fast_path_is_the_matrix_path_bit_for_bit(name, mob, scheme):
+    """K0 = k I: the kernel's per-component products round exactly as its matrix loop does."""
+    d = 2
+    k = 1.7
+    K0, L0 = k * np.eye(d), math.sqrt(k) * np.eye(d)
+    assert sde._isotropic(K0, L0) == k and sde._isotropic(K0 + 1e-300 * np.eye(d)[::-1], L0) == 0.0
+    pot, mb = POTENTIALS[name], sde._as_mobility(MOBILITIES[mob])
+    kernel = sde._sde_kernel(sde._POT_CODES[pot.name], sde._MOB_CODES[mb.name])
+    runs = []
+    for k_iso in (k, 0.0):                       # fast path, then the general matrix path
+        X = np.random.default_rng(2).normal(size=(40, d))
+        out = np.empty((4, 40, d))
+        kernel(None, pot.params, mb.params, X, 12, 1e-3, 0.6, K0, L0, k_iso, 1.0, scheme == "heun", 4,
+               np.random.default_rng(5), out)
+        runs.append(out)
+    assert np.array_equal(runs[0], runs[1])
+
+
 def test_same_seed_same_result_and_1d_input():
     pot = sde.double_well()
     a = sde.simulate(np.zeros(30), 10, 1e-2, pot, rng=7)[1]
