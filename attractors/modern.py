@@ -32,7 +32,7 @@ Separation and the retrieval threshold ([CHN] Def. 3.3.2, Prop. 3.4)
     :math:`\beta_\mp = -b\,W_{0,-1}(-e^{-a/b}/b)` (Lambert W).
 
 The update of a batch is two matrix products and one in-place softmax pass
-(:mod:`attractors._modern_kernels`, held against the GEMM rate in the appendix
+(the private module ``attractors._modern_kernels``, held against the GEMM rate in the appendix
 *Performance of the kernels*); :func:`retrieve` iterates it for large batches
 and runs small ones query by query in a numba kernel.  Both are checked against
 plain NumPy references in the tests.
@@ -215,7 +215,7 @@ def update(X, xi, beta):
     r"""One synchronous update :math:`\xi \leftarrow X^\top\operatorname{softmax}(\beta X\xi)` ([CHN] eq. 3.5).
 
     A batch (rows of ``xi``) costs one matrix product each way and one in-place pass for the
-    softmax (:mod:`attractors._modern_kernels`); the result equals the plain NumPy
+    softmax (the private module ``attractors._modern_kernels``); the result equals the plain NumPy
     ``softmax(beta * xi @ X.T) @ X`` to round-off.
 
     Parameters

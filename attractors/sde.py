@@ -661,9 +661,10 @@ def _sde_kernel(pcode: int, mcode: int):
     """The SDE kernel for one catalogue potential and one mobility, compiled on first use.
 
     The codes are constants of the compiled kernel (closure variables, part of numba's cache key), so
-    the catalogue's branches fold away and the gradient and mobility are inlined into the particle
-    loop with no call, and no reference counting of array arguments, per particle and step; as one
-    kernel dispatching on run-time codes this loop was several times slower.  The ``custom`` potential
+    numba prunes the catalogue's other branches before compiling (one gradient and one mobility are
+    compiled, in about a second) and inlines them into the particle loop with no call, and no
+    reference counting of array arguments, per particle and step; as one kernel dispatching on
+    run-time codes this loop was two to three times slower.  The ``custom`` potential
     (code -1) passes its gradient kernel as ``gf``, a first-class function.
     """
     key = (pcode, mcode)
@@ -712,13 +713,26 @@ def _make_sde_kernel(pcode: int, mcode: int):
                         eta[j] = 0.0
                 # drift a0 = -m K0 grad E + div T K0 grad m at x.  Written out here, not in a helper: a call
                 # that passes arrays costs reference counting per particle and step, several times the
-                # arithmetic.  With K0 = k_iso I the products are one multiplication per component, in the
-                # order the matrix loop rounds them (its added zero products are exact).
-                if gf is None:
-                    _grad_catalogue(pcode, x, gp, g)
+                # arithmetic.  pcode and mcode are constants of this kernel, so numba prunes the branches
+                # not taken before it compiles them: only one gradient and one mobility are compiled.
+                # With K0 = k_iso I the products are one multiplication per component, in the order the
+                # matrix loop rounds them (its added zero products are exact).
+                if pcode == 0:
+                    _g_quadratic(x, gp, g)
+                elif pcode == 1:
+                    _g_double_well(x, gp, g)
+                elif pcode == 2:
+                    _g_three_wells(x, gp, g)
+                elif pcode == 3:
+                    _g_polynomial(x, gp, g)
                 else:
                     gf(x, gp, g)
-                m0 = _mob_catalogue(mcode, x, mp, gm)
+                if mcode == 1:
+                    m0 = _m_quadratic(x, mp, gm)
+                elif mcode == 2:
+                    m0 = _m_bump(x, mp, gm)
+                else:
+                    m0 = _m_constant(x, mp, gm)
                 if k_iso > 0.0:
                     for j in range(d):
                         a0[j] = -m0 * (k_iso * g[j]) + (div * T * (k_iso * gm[j]))
@@ -737,11 +751,23 @@ def _make_sde_kernel(pcode: int, mcode: int):
                 else:
                     for j in range(d):
                         xt[j] = x[j] + a0[j] * dt + s0 * eta[j]
-                    if gf is None:          # the same drift at the predictor xt
-                        _grad_catalogue(pcode, xt, gp, g)
+                    # the same drift at the predictor xt
+                    if pcode == 0:
+                        _g_quadratic(xt, gp, g)
+                    elif pcode == 1:
+                        _g_double_well(xt, gp, g)
+                    elif pcode == 2:
+                        _g_three_wells(xt, gp, g)
+                    elif pcode == 3:
+                        _g_polynomial(xt, gp, g)
                     else:
                         gf(xt, gp, g)
-                    m1 = _mob_catalogue(mcode, xt, mp, gm)
+                    if mcode == 1:
+                        m1 = _m_quadratic(xt, mp, gm)
+                    elif mcode == 2:
+                        m1 = _m_bump(xt, mp, gm)
+                    else:
+                        m1 = _m_constant(xt, mp, gm)
                     if k_iso > 0.0:
                         for j in range(d):
                             a1[j] = -m1 * (k_iso * g[j]) + (div * T * (k_iso * gm[j]))
