@@ -47,26 +47,20 @@ MAX_BLOCK_BYTES = 8 * 2**20
 
 # ----------------------------------------------------------------------------- fused softmax numerator
 
-@intrinsic
-def _bits_to_float(typingctx, x):
-    """Reinterpret the 64 bits of a uint64 as a float64."""
-    sig = types.float64(types.uint64)
+def _bitcast(src, dst):
+    """An intrinsic that reinterprets the 64 bits of a ``src`` value as a ``dst`` value (no conversion)."""
+    @intrinsic
+    def cast(typingctx, x):
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], context.get_value_type(dst))
 
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.float64))
+        return dst(src), codegen
 
-    return sig, codegen
+    return cast
 
 
-@intrinsic
-def _float_to_bits(typingctx, x):
-    """Reinterpret the 64 bits of a float64 as a uint64."""
-    sig = types.uint64(types.float64)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.uint64))
-
-    return sig, codegen
+_bits_to_float = _bitcast(types.uint64, types.float64)
+_float_to_bits = _bitcast(types.float64, types.uint64)
 
 
 _LN2_HI = 6.93147180369123816490e-01   # fdlibm's split of ln 2: k * _LN2_HI is exact for |k| < 2**11

@@ -661,10 +661,10 @@ def _sde_kernel(pcode: int, mcode: int):
     """The SDE kernel for one catalogue potential and one mobility, compiled on first use.
 
     The codes are constants of the compiled kernel (closure variables, part of numba's cache key), so
-    numba prunes the catalogue's other branches before compiling (one gradient and one mobility are
-    compiled, in about a second) and inlines them into the particle loop with no call, and no
-    reference counting of array arguments, per particle and step; as one kernel dispatching on
-    run-time codes this loop was two to three times slower.  The ``custom`` potential
+    the catalogue's other branches fold away and one gradient and one mobility are inlined into the
+    particle loop, with no call, and no reference counting of array arguments, per particle and step;
+    as one kernel dispatching on run-time codes this loop was two to three times slower.  The price is
+    one compilation (under two seconds, then cached on disk) per pair used.  The ``custom`` potential
     (code -1) passes its gradient kernel as ``gf``, a first-class function.
     """
     key = (pcode, mcode)
@@ -679,11 +679,11 @@ def _make_sde_kernel(pcode: int, mcode: int):
         n, d = X.shape
         g = np.empty(d)
         gm = np.empty(d)
+        a = np.empty(d)
         a0 = np.empty(d)
-        a1 = np.empty(d)
         xi = np.empty(d)
         eta = np.empty(d)
-        xt = np.empty(d)
+        y = np.empty(d)     # where the drift is evaluated: x, then Heun's predictor
         noisy = T > 0.0
         sq = math.sqrt(2.0 * T * dt)
         l_iso = math.sqrt(k_iso)
@@ -711,66 +711,27 @@ def _make_sde_kernel(pcode: int, mcode: int):
                 else:
                     for j in range(d):
                         eta[j] = 0.0
-                # drift a0 = -m K0 grad E + div T K0 grad m at x.  Written out here, not in a helper: a call
-                # that passes arrays costs reference counting per particle and step, several times the
-                # arithmetic.  pcode and mcode are constants of this kernel, so numba prunes the branches
-                # not taken before it compiles them: only one gradient and one mobility are compiled.
+                # Stage 0: the drift a0 at x, then the Euler-Maruyama step (or Heun's predictor xt);
+                # stage 1 (Heun): the drift a1 at xt, then the corrector.  The drift
+                # a = -m K0 grad E + div T K0 grad m is written out here, not in a helper: a call that
+                # passes arrays costs reference counting per particle and step, several times the
+                # arithmetic.  pcode and mcode are constants of this kernel, so the catalogue's other
+                # branches fold away and one gradient and one mobility are inlined here.
                 # With K0 = k_iso I the products are one multiplication per component, in the order the
                 # matrix loop rounds them (its added zero products are exact).
-                if pcode == 0:
-                    _g_quadratic(x, gp, g)
-                elif pcode == 1:
-                    _g_double_well(x, gp, g)
-                elif pcode == 2:
-                    _g_three_wells(x, gp, g)
-                elif pcode == 3:
-                    _g_polynomial(x, gp, g)
-                else:
-                    gf(x, gp, g)
-                if mcode == 1:
-                    m0 = _m_quadratic(x, mp, gm)
-                elif mcode == 2:
-                    m0 = _m_bump(x, mp, gm)
-                else:
-                    m0 = _m_constant(x, mp, gm)
-                if k_iso > 0.0:
-                    for j in range(d):
-                        a0[j] = -m0 * (k_iso * g[j]) + (div * T * (k_iso * gm[j]))
-                else:
-                    for j in range(d):
-                        s_ = 0.0
-                        t_ = 0.0
-                        for k in range(d):
-                            s_ += K0[j, k] * g[k]
-                            t_ += K0[j, k] * gm[k]
-                        a0[j] = -m0 * s_ + (div * T * t_)
-                s0 = math.sqrt(m0) if m0 > 0.0 else 0.0
-                if not heun:
-                    for j in range(d):
-                        x[j] += a0[j] * dt + s0 * eta[j]
-                else:
-                    for j in range(d):
-                        xt[j] = x[j] + a0[j] * dt + s0 * eta[j]
-                    # the same drift at the predictor xt
-                    if pcode == 0:
-                        _g_quadratic(xt, gp, g)
-                    elif pcode == 1:
-                        _g_double_well(xt, gp, g)
-                    elif pcode == 2:
-                        _g_three_wells(xt, gp, g)
-                    elif pcode == 3:
-                        _g_polynomial(xt, gp, g)
+                for j in range(d):
+                    y[j] = x[j]
+                m0 = 0.0
+                s0 = 0.0
+                for stage in range(2 if heun else 1):
+                    if pcode >= 0:
+                        _grad_catalogue(pcode, y, gp, g)
                     else:
-                        gf(xt, gp, g)
-                    if mcode == 1:
-                        m1 = _m_quadratic(xt, mp, gm)
-                    elif mcode == 2:
-                        m1 = _m_bump(xt, mp, gm)
-                    else:
-                        m1 = _m_constant(xt, mp, gm)
+                        gf(y, gp, g)
+                    m = _mob_catalogue(mcode, y, mp, gm)
                     if k_iso > 0.0:
                         for j in range(d):
-                            a1[j] = -m1 * (k_iso * g[j]) + (div * T * (k_iso * gm[j]))
+                            a[j] = -m * (k_iso * g[j]) + (div * T * (k_iso * gm[j]))
                     else:
                         for j in range(d):
                             s_ = 0.0
@@ -778,10 +739,20 @@ def _make_sde_kernel(pcode: int, mcode: int):
                             for k in range(d):
                                 s_ += K0[j, k] * g[k]
                                 t_ += K0[j, k] * gm[k]
-                            a1[j] = -m1 * s_ + (div * T * t_)
-                    s1 = math.sqrt(m1) if m1 > 0.0 else 0.0
-                    for j in range(d):
-                        x[j] += 0.5 * (a0[j] + a1[j]) * dt + 0.5 * (s0 + s1) * eta[j]
+                            a[j] = -m * s_ + (div * T * t_)
+                    sm = math.sqrt(m) if m > 0.0 else 0.0
+                    if stage == 0:
+                        m0, s0 = m, sm
+                        if heun:
+                            for j in range(d):
+                                a0[j] = a[j]
+                                y[j] = x[j] + a[j] * dt + sm * eta[j]
+                        else:
+                            for j in range(d):
+                                x[j] += a[j] * dt + sm * eta[j]
+                    else:
+                        for j in range(d):
+                            x[j] += 0.5 * (a0[j] + a[j]) * dt + 0.5 * (s0 + sm) * eta[j]
                 for j in range(d):
                     X[i, j] = x[j]
             if s % rec == 0:
