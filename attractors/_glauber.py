@@ -57,12 +57,15 @@ import numpy as np
 from numba import njit
 
 from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins
-# the field, overlap and symmetry helpers are shared with the reference kernel of attractors.hopfield
-from attractors.hopfield import TIE_RTOL, _fields_tol, _is_symmetric, _overlap_row, hebbian
 
 __all__ = ["TIE_RTOL", "MAX_UPDATES", "BLOCK_UPDATES", "compact_couplings", "run_sequential", "benchmarks"]
 
-#: Relative tie tolerance at beta = inf: the value used by ``hopfield.run``.
+#: At beta = inf (in every kernel here and in ``hopfield``) a field with ``|phi_i| <= TIE_RTOL * (sum_j |J_ij| + |h_i|)`` counts as a tie at
+#: beta = inf (the spin is kept).  Exact ties (e.g. Hebbian fields, multiples of
+#: 1/N) reach the kernels polluted by round-off of order ``eps * sum_j |J_ij|`` that
+#: grows slowly with the number of incremental field updates; true non-zero
+#: fields this small do not occur for couplings of one scale.
+TIE_RTOL = 1e-9
 #: Most single-site updates of one call (as ``hopfield.MAX_UPDATES``).
 MAX_UPDATES = 10**11
 #: Updates handed to the kernel per block of pre-drawn uniforms (at most 2 x 8192 doubles = 128 kB).
@@ -97,6 +100,138 @@ def _int_fields(K, s, out):
             else:
                 acc -= K[i, j]
         out[i] = acc
+
+
+# ----------------------------------------------------------------------------- reference kernels
+# One numba draw per call: the kernels behind hopfield.run(mode='parallel') and hopfield.trajectory, and the
+# reference every block-draw kernel below is tested against (same trajectory, draw for draw).
+
+@njit(cache=True)
+def _new_spin(si, phi, tol, beta, rng):
+    if np.isinf(beta):
+        if phi > tol:
+            return 1.0
+        if phi < -tol:
+            return -1.0
+        return si
+    u = rng.random()
+    return 1.0 if u < _p_up(2.0 * beta * phi) else -1.0
+
+
+@njit(cache=True)
+def _overlap_row(xi, s, out):
+    p, n = xi.shape
+    for mu in range(p):
+        acc = 0.0
+        for j in range(n):
+            acc += xi[mu, j] * s[j]
+        out[mu] = acc / n
+
+
+@njit(cache=True)
+def _fields(J, s, h, out):
+    n = J.shape[0]
+    for i in range(n):
+        acc = h[i]
+        for j in range(n):
+            acc += J[i, j] * s[j]
+        out[i] = acc
+
+
+@njit(cache=True)
+def _fields_tol(J, s, h, out, tol, rtol):
+    # fields and the tie tolerance rtol * (sum_j |J_ij| + |h_i|) in one pass over J
+    n = J.shape[0]
+    for i in range(n):
+        acc = h[i]
+        a = abs(h[i])
+        for j in range(n):
+            acc += J[i, j] * s[j]
+            a += abs(J[i, j])
+        out[i] = acc
+        tol[i] = rtol * a
+
+
+@njit(cache=True)
+def _is_symmetric(J):
+    n = J.shape[0]
+    b = 64
+    for i0 in range(0, n, b):
+        for j0 in range(i0, n, b):
+            for i in range(i0, min(i0 + b, n)):
+                for j in range(max(j0, i + 1), min(j0 + b, n)):
+                    if J[i, j] != J[j, i]:
+                        return False
+    return True
+
+
+@njit(cache=True)
+def _flip(s, phi, Jt, i, new):
+    """Accept s_i <- new and update every local field: phi += 2 new J[:, i] (row i of Jt, C-ordered)."""
+    s[i] = new
+    c = 2.0 * new
+    for j in range(phi.shape[0]):
+        phi[j] += c * Jt[i, j]
+
+
+@njit(cache=True)
+def _seq_kernel(J, Jt, s, h, beta, sweeps, rng, xi, m):
+    n = s.shape[0]
+    phi = np.empty(n)
+    tol = np.empty(n)
+    _fields_tol(J, s, h, phi, tol, TIE_RTOL)
+    track = xi.shape[0] > 0
+    if track:
+        _overlap_row(xi, s, m[0])
+    flips = 0
+    for t in range(sweeps):
+        for _ in range(n):
+            i = int(rng.random() * n)
+            new = _new_spin(s[i], phi[i], tol[i], beta, rng)
+            if new != s[i]:
+                _flip(s, phi, Jt, i, new)
+                flips += 1
+        if track:
+            _overlap_row(xi, s, m[t + 1])
+    return flips
+
+
+@njit(cache=True)
+def _par_kernel(J, s, h, beta, sweeps, rng, xi, m):
+    n = s.shape[0]
+    phi = np.empty(n)
+    tol = np.empty(n)
+    _fields_tol(J, s, h, phi, tol, TIE_RTOL)
+    track = xi.shape[0] > 0
+    if track:
+        _overlap_row(xi, s, m[0])
+    for t in range(sweeps):
+        _fields(J, s, h, phi)
+        for i in range(n):
+            s[i] = _new_spin(s[i], phi[i], tol[i], beta, rng)
+        if track:
+            _overlap_row(xi, s, m[t + 1])
+
+
+@njit(cache=True)
+def _trace_kernel(J, Jt, s, h, beta, steps, rng, idx):
+    # single-site random-site updates; idx[t] = state index after t updates
+    n = s.shape[0]
+    phi = np.empty(n)
+    tol = np.empty(n)
+    _fields_tol(J, s, h, phi, tol, TIE_RTOL)
+    k = 0
+    for i in range(n):
+        if s[i] > 0:
+            k += 1 << i
+    idx[0] = k
+    for t in range(steps):
+        i = int(rng.random() * n)
+        new = _new_spin(s[i], phi[i], tol[i], beta, rng)
+        if new != s[i]:
+            _flip(s, phi, Jt, i, new)
+            k ^= (1 << i)
+        idx[t + 1] = k
 
 
 # ----------------------------------------------------------------------------- float64 kernel
@@ -472,6 +607,13 @@ def run_sequential(J, s0, *, h=None, beta=np.inf, sweeps=1, rng=None, patterns=N
 
 # ----------------------------------------------------------------------------- benchmarks
 
+def _hebbian(xi):
+    # the Hebbian couplings of +-1 patterns, computed as hopfield.hebbian computes them (same bits)
+    J = np.ascontiguousarray(xi.T @ xi) / xi.shape[1]
+    np.fill_diagonal(J, 0.0)
+    return J
+
+
 def glauber_cases(quick: bool = True):
     """The two regimes of issue 12 as ``(label, J, s0, beta, sweeps)``: retrieval and flip-heavy."""
     g = np.random.default_rng(0)
@@ -479,11 +621,11 @@ def glauber_cases(quick: bool = True):
     n, p = 1000, 10
     xi = np.where(g.random((p, n)) < 0.5, -1.0, 1.0)
     s0 = xi[0] * np.where(g.random(n) < 0.1, -1.0, 1.0)
-    out.append(("retrieval", hebbian(xi), s0, 5.0, 50))
+    out.append(("retrieval", _hebbian(xi), s0, 5.0, 50))
     n, p = 4000, 20
     xi = np.where(g.random((p, n)) < 0.5, -1.0, 1.0)
     s0 = np.where(g.random(n) < 0.5, -1.0, 1.0)
-    out.append(("flip-heavy", hebbian(xi), s0, 0.01, 2 if quick else 5))
+    out.append(("flip-heavy", _hebbian(xi), s0, 0.01, 2 if quick else 5))
     return out
 
 
@@ -492,7 +634,6 @@ def time_sweeps(J, s0, beta, sweeps, kind, *, repeat=3, min_time=0.05):
     {"reference", "float64", "compact"}; "reference" is hopfield's kernel (one numba draw per call)
     on 4 x ``sweeps`` minus the same call with 0 sweeps (its initial O(N^2) field pass), over 4; the
     difference is floored at 5 % of the call against timing noise.  Same seed (1) for all three."""
-    from attractors import hopfield
     from attractors.bench import best_time
 
     n = J.shape[0]
@@ -502,7 +643,7 @@ def time_sweeps(J, s0, beta, sweeps, kind, *, repeat=3, min_time=0.05):
     if kind == "reference":
         def call(k):
             s = s0.copy()
-            out["flips"] = hopfield._seq_kernel(J, J, s, h, beta, k, np.random.default_rng(1), empty_xi, empty_m)
+            out["flips"] = _seq_kernel(J, J, s, h, beta, k, np.random.default_rng(1), empty_xi, empty_m)
             out["s"] = s
 
         # the same call with 0 sweeps is its O(N^2) initial field pass alone: subtract it, from a run of

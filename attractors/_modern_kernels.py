@@ -163,6 +163,52 @@ def _row_change(new, old):
 
 # ----------------------------------------------------------------------------- update and retrieval
 
+# one query at a time, plain loops: the kernel of modern.retrieve for small batches, and the reference of
+# the batched retrieve below
+@njit(cache=True)
+def _retrieve_kernel(X, Xi, beta, tol, max_iter):
+    P, N = X.shape
+    B = Xi.shape[0]
+    out = Xi.copy()
+    iters = np.zeros(B, dtype=np.int64)
+    s = np.empty(P)
+    new = np.empty(N)
+    for b in range(B):
+        cur = out[b]
+        t = 0
+        while t < max_iter:
+            smax = -np.inf
+            for k in range(P):
+                acc = 0.0
+                for n in range(N):
+                    acc += X[k, n] * cur[n]
+                s[k] = acc
+                if acc > smax:
+                    smax = acc
+            z = 0.0
+            for k in range(P):
+                s[k] = math.exp(beta * (s[k] - smax))
+                z += s[k]
+            for n in range(N):
+                new[n] = 0.0
+            for k in range(P):
+                w = s[k] / z
+                if w != 0.0:
+                    for n in range(N):
+                        new[n] += w * X[k, n]
+            diff = 0.0
+            for n in range(N):
+                d = abs(new[n] - cur[n])
+                if d > diff:
+                    diff = d
+                cur[n] = new[n]
+            t += 1
+            if diff <= tol:
+                break
+        iters[b] = t
+    return out, iters
+
+
 def _augmented(X: np.ndarray) -> np.ndarray:
     """``[X | 1]``, shape (P, N + 1): the second product then also sums each row of the scores."""
     P, N = X.shape
@@ -327,7 +373,7 @@ def benchmarks(quick: bool = True, lim: dict | None = None):
     """
     from threadpoolctl import threadpool_limits
 
-    from attractors import bench, modern
+    from attractors import bench
 
     if not isinstance(quick, (bool, np.bool_)):
         raise TypeError(f"quick must be a bool; got {type(quick).__name__}")
@@ -347,10 +393,10 @@ def benchmarks(quick: bool = True, lim: dict | None = None):
         r1 = bench.Result("_modern_kernels", "update (fused, batched)", f"P={P} N={N} B={B}", t_k, t_ref,
                           f"the NumPy update reaches {t_gemm / t_ref:.2f} of the same limit", agree,
                           f"its 2 GEMMs alone {t_gemm * 1e3:.0f} ms", t_gemm / t_k)
-        agree = bench.outputs_agree(retrieve(X, Qs, beta, 0.0, T)[0], modern._retrieve_kernel(X, Qs, beta, 0.0, T)[0])
+        agree = bench.outputs_agree(retrieve(X, Qs, beta, 0.0, T)[0], _retrieve_kernel(X, Qs, beta, 0.0, T)[0])
         gemms = _two_gemms(Bq, N, P)
         t_k, t_gemm = bench.best_times([lambda: retrieve(X, Qs, beta, 0.0, T), gemms], **kw)
-        t_ref = bench.best_time(lambda: modern._retrieve_kernel(X, Qs, beta, 0.0, T), repeat=2 if quick else 3,
+        t_ref = bench.best_time(lambda: _retrieve_kernel(X, Qs, beta, 0.0, T), repeat=2 if quick else 3,
                                 min_time=0.0)
     r2 = bench.Result("_modern_kernels", f"retrieve (batched, {T} iterations)", f"P={P} N={N} B={Bq}", t_k, t_ref,
                       "vs the per-query numba kernel", agree, f"its GEMMs alone {T * t_gemm * 1e3:.0f} ms",

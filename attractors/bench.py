@@ -35,8 +35,8 @@ __all__ = ["Result", "best_time", "best_times", "compare", "outputs_agree", "run
            "memory_bandwidth", "read_bandwidth", "gemm_rate", "rng_rate", "last_level_cache_bytes", "limits"]
 
 #: Modules whose ``benchmarks()`` are collected, in book order.
-MODULES = ("numerics", "sde", "fokker_planck", "hopfield", "_glauber", "meanfield", "modern", "_modern_kernels",
-           "layers", "lagrangians", "synapses", "spectra", "fep")
+MODULES = ("numerics", "sde", "kramers_moyal", "fokker_planck", "hopfield", "_glauber", "curie_weiss", "lowload",
+           "highload", "modern", "_modern_kernels", "layers", "lagrangians", "synapses", "spectra", "fep", "insilico")
 
 
 @dataclass(frozen=True)

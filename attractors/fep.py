@@ -888,8 +888,7 @@ def benchmarks(quick: bool = True):
     """Steps of :func:`run` with learning (N = 64, parallel, stochastic) vs :func:`run_reference`.
 
     Both draw the same uniforms, so their final couplings must agree to round-off.  The
-    benchmarks of the in-silico experiments (``attractors._fep_insilico.benchmarks``) are
-    appended, so ``bench.MODULES`` needs only ``"fep"``.
+    in-silico experiments have their own (``attractors.insilico.benchmarks``).
 
     Parameters
     ----------
@@ -939,9 +938,6 @@ def benchmarks(quick: bool = True):
                            lambda: _numpy_run(Jb, bb, steps, 0.5, 0.01, reset(gen_r)),
                            repeat=3, min_time=0.02,
                            note="per step: divide by the steps"))
-    extra = getattr(_insilico_module(), "benchmarks", None)  # the experiments' own benchmarks (chapter 19)
-    if extra is not None:
-        res.extend(extra(quick=quick))
     return res
 
 
@@ -966,12 +962,21 @@ def _numpy_run(J, b, n_steps, beta, lr, gen):
     return J
 
 
-def _insilico_module():
-    from attractors import _fep_insilico
+#: Names of the in-silico experiments that ``attractors.fep`` re-exported before they moved to
+#: :mod:`attractors.insilico`; reading them from ``fep`` still works, with a DeprecationWarning.
+_MOVED = frozenset({
+    "EVIDENCE_LEVELS", "INVERSE_TEMPERATURES", "digits_patterns", "cross_patterns", "hebbian_couplings",
+    "projector_couplings", "pattern_angles", "orthogonality", "count_distinct", "deterministic_attractors",
+    "reconstruction_r2", "train", "evaluate", "simulation2_point", "sweep",
+})
 
-    return _fep_insilico
 
+def __getattr__(name):
+    if name in _MOVED:
+        import importlib
+        import warnings
 
-from . import _fep_insilico as _insilico  # noqa: E402  (experiments of chapters 17 and 19)
-from ._fep_insilico import *  # noqa: E402,F401,F403
-__all__ += _insilico.__all__
+        warnings.warn(f"attractors.fep.{name} moved to attractors.insilico.{name}; import it from there",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module("attractors.insilico"), name)
+    raise AttributeError(f"module 'attractors.fep' has no attribute {name!r}")

@@ -46,11 +46,13 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from numba import njit
 from scipy.special import expit
 
 from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins
 from attractors.numerics import logsumexp, softmax
+# the Glauber kernels (reference and block-draw) live below this module, in attractors._glauber
+from attractors._glauber import (TIE_RTOL, _fields_tol, _overlap_row, _par_kernel, _prepare as _kernel_prepare, _run_blocks,
+                                 _seq_kernel, _trace_kernel, compact_couplings)
 
 __all__ = [
     "TIE_RTOL",
@@ -77,12 +79,6 @@ __all__ = [
     "benchmarks",
 ]
 
-#: A field with ``|phi_i| <= TIE_RTOL * (sum_j |J_ij| + |h_i|)`` counts as a tie at
-#: beta = inf (the spin is kept).  Exact ties (e.g. Hebbian fields, multiples of
-#: 1/N) reach the kernels polluted by round-off of order ``eps * sum_j |J_ij|`` that
-#: grows slowly with the number of incremental field updates; true non-zero
-#: fields this small do not occur for couplings of one scale.
-TIE_RTOL = 1e-9
 
 #: Most single-site updates one call of :func:`run` / :func:`trajectory` may perform
 #: (``sweeps * N`` or ``steps``): about ten minutes of the numba kernel.  Larger
@@ -242,145 +238,8 @@ def overlaps(patterns, s):
 
 
 # ----------------------------------------------------------------------------
-# Glauber kernels
+# Glauber kernels: the njit loops live in attractors._glauber (imported above)
 # ----------------------------------------------------------------------------
-
-@njit(cache=True)
-def _p_up(x):
-    # 1 / (1 + exp(-x)) without overflow, x = 2 beta phi
-    if x >= 0.0:
-        return 1.0 / (1.0 + np.exp(-x))
-    e = np.exp(x)
-    return e / (1.0 + e)
-
-
-@njit(cache=True)
-def _new_spin(si, phi, tol, beta, rng):
-    if np.isinf(beta):
-        if phi > tol:
-            return 1.0
-        if phi < -tol:
-            return -1.0
-        return si
-    u = rng.random()
-    return 1.0 if u < _p_up(2.0 * beta * phi) else -1.0
-
-
-@njit(cache=True)
-def _overlap_row(xi, s, out):
-    p, n = xi.shape
-    for mu in range(p):
-        acc = 0.0
-        for j in range(n):
-            acc += xi[mu, j] * s[j]
-        out[mu] = acc / n
-
-
-@njit(cache=True)
-def _fields(J, s, h, out):
-    n = J.shape[0]
-    for i in range(n):
-        acc = h[i]
-        for j in range(n):
-            acc += J[i, j] * s[j]
-        out[i] = acc
-
-
-@njit(cache=True)
-def _fields_tol(J, s, h, out, tol, rtol):
-    # fields and the tie tolerance rtol * (sum_j |J_ij| + |h_i|) in one pass over J
-    n = J.shape[0]
-    for i in range(n):
-        acc = h[i]
-        a = abs(h[i])
-        for j in range(n):
-            acc += J[i, j] * s[j]
-            a += abs(J[i, j])
-        out[i] = acc
-        tol[i] = rtol * a
-
-
-@njit(cache=True)
-def _is_symmetric(J):
-    n = J.shape[0]
-    b = 64
-    for i0 in range(0, n, b):
-        for j0 in range(i0, n, b):
-            for i in range(i0, min(i0 + b, n)):
-                for j in range(max(j0, i + 1), min(j0 + b, n)):
-                    if J[i, j] != J[j, i]:
-                        return False
-    return True
-
-
-@njit(cache=True)
-def _flip(s, phi, Jt, i, new):
-    """Accept s_i <- new and update every local field: phi += 2 new J[:, i] (row i of Jt, C-ordered)."""
-    s[i] = new
-    c = 2.0 * new
-    for j in range(phi.shape[0]):
-        phi[j] += c * Jt[i, j]
-
-
-@njit(cache=True)
-def _seq_kernel(J, Jt, s, h, beta, sweeps, rng, xi, m):
-    n = s.shape[0]
-    phi = np.empty(n)
-    tol = np.empty(n)
-    _fields_tol(J, s, h, phi, tol, TIE_RTOL)
-    track = xi.shape[0] > 0
-    if track:
-        _overlap_row(xi, s, m[0])
-    flips = 0
-    for t in range(sweeps):
-        for _ in range(n):
-            i = int(rng.random() * n)
-            new = _new_spin(s[i], phi[i], tol[i], beta, rng)
-            if new != s[i]:
-                _flip(s, phi, Jt, i, new)
-                flips += 1
-        if track:
-            _overlap_row(xi, s, m[t + 1])
-    return flips
-
-
-@njit(cache=True)
-def _par_kernel(J, s, h, beta, sweeps, rng, xi, m):
-    n = s.shape[0]
-    phi = np.empty(n)
-    tol = np.empty(n)
-    _fields_tol(J, s, h, phi, tol, TIE_RTOL)
-    track = xi.shape[0] > 0
-    if track:
-        _overlap_row(xi, s, m[0])
-    for t in range(sweeps):
-        _fields(J, s, h, phi)
-        for i in range(n):
-            s[i] = _new_spin(s[i], phi[i], tol[i], beta, rng)
-        if track:
-            _overlap_row(xi, s, m[t + 1])
-
-
-@njit(cache=True)
-def _trace_kernel(J, Jt, s, h, beta, steps, rng, idx):
-    # single-site random-site updates; idx[t] = state index after t updates
-    n = s.shape[0]
-    phi = np.empty(n)
-    tol = np.empty(n)
-    _fields_tol(J, s, h, phi, tol, TIE_RTOL)
-    k = 0
-    for i in range(n):
-        if s[i] > 0:
-            k += 1 << i
-    idx[0] = k
-    for t in range(steps):
-        i = int(rng.random() * n)
-        new = _new_spin(s[i], phi[i], tol[i], beta, rng)
-        if new != s[i]:
-            _flip(s, phi, Jt, i, new)
-            k ^= (1 << i)
-        idx[t + 1] = k
-
 
 def _prepare(J, s0, h, beta, patterns, name_s="s0"):
     J = _couplings(J)
@@ -459,13 +318,11 @@ def run(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None, pa
         # The fast kernels of attractors._glauber (block draws; integer couplings when J = K/N exactly and
         # h = 0) follow the trajectory of _seq_kernel draw for draw: same final state, overlaps and generator
         # state (tests/test_glauber.py).  _seq_kernel stays as their reference.
-        from attractors import _glauber
-
-        K = _glauber.compact_couplings(J) if not np.any(h) else None
+        K = compact_couplings(J) if not np.any(h) else None
         if xi.shape[0]:
             _overlap_row(xi, s, m[0])
-        _glauber._run_blocks(_glauber._prepare(np.ascontiguousarray(J, dtype=np.float64), K, s, h, beta),
-                             s, beta, sweeps * n, gen, xi, m)
+        _run_blocks(_kernel_prepare(np.ascontiguousarray(J, dtype=np.float64), K, s, h, beta),
+                    s, beta, sweeps * n, gen, xi, m)
     else:
         _par_kernel(J, s, h, beta, sweeps, gen, xi, m)
     if patterns is not None:

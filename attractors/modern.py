@@ -43,10 +43,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 from scipy.special import lambertw
 
 from attractors import _modern_kernels
+from attractors._modern_kernels import _retrieve_kernel
 from attractors._validate import as_array, as_int, as_patterns, as_positive
 from attractors.numerics import logsumexp, softmax
 
@@ -242,50 +242,6 @@ def update(X, xi, beta):
     beta = _beta(beta)
     out = _modern_kernels.update(X, np.atleast_2d(xi), beta)
     return out[0] if xi.ndim == 1 else out
-
-
-@njit(cache=True)
-def _retrieve_kernel(X, Xi, beta, tol, max_iter):
-    P, N = X.shape
-    B = Xi.shape[0]
-    out = Xi.copy()
-    iters = np.zeros(B, dtype=np.int64)
-    s = np.empty(P)
-    new = np.empty(N)
-    for b in range(B):
-        cur = out[b]
-        t = 0
-        while t < max_iter:
-            smax = -np.inf
-            for k in range(P):
-                acc = 0.0
-                for n in range(N):
-                    acc += X[k, n] * cur[n]
-                s[k] = acc
-                if acc > smax:
-                    smax = acc
-            z = 0.0
-            for k in range(P):
-                s[k] = math.exp(beta * (s[k] - smax))
-                z += s[k]
-            for n in range(N):
-                new[n] = 0.0
-            for k in range(P):
-                w = s[k] / z
-                if w != 0.0:
-                    for n in range(N):
-                        new[n] += w * X[k, n]
-            diff = 0.0
-            for n in range(N):
-                d = abs(new[n] - cur[n])
-                if d > diff:
-                    diff = d
-                cur[n] = new[n]
-            t += 1
-            if diff <= tol:
-                break
-        iters[b] = t
-    return out, iters
 
 
 def _retrieve_reference(X, Xi, beta, tol, max_iter):

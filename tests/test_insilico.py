@@ -1,4 +1,4 @@
-"""Tests of attractors._fep_insilico (re-exported by attractors.fep): data, baselines, evaluation, sweeps."""
+"""Tests of attractors.insilico: data, baselines, evaluation, sweeps, the command line (local and on a scheduler)."""
 
 import math
 
@@ -8,14 +8,45 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attractors import fep
-from attractors import _fep_insilico as ins
+from attractors import insilico as ins
 
 SMALL = dict(n_epochs=20, steps_per_epoch=5, n_trials=4, n_steps=5)
 
 
-def test_exported_from_fep():
+def test_old_fep_names_warn_and_forward():
     for name in ins.__all__:
-        assert getattr(fep, name) is getattr(ins, name)
+        with pytest.warns(DeprecationWarning, match=f"attractors.insilico.{name}"):
+            assert getattr(fep, name) is getattr(ins, name)
+    with pytest.raises(AttributeError):
+        fep.no_such_name  # noqa: B018
+
+
+def _cli_grid(tmp_path, *extra):
+    out = tmp_path / "grid.npz"
+    code = ins.main(["grid", "--out", str(out), "--evidences", "2", "5", "--betas", "0.1", "--epochs", "15",
+                     "--seeds", "0", "1", "--quiet", *extra])
+    assert code == 0
+    with np.load(out) as z:
+        return {k: z[k] for k in z.files}
+
+
+def test_cli_grid_local_and_on_a_scheduler_by_address(tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    local = _cli_grid(tmp_path, "--n-jobs", "1")
+    assert local["retrieval"].shape == (2, 1, 2) and list(local["seeds"]) == [0, 1]
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        remote = _cli_grid(tmp_path, "--scheduler", cluster.scheduler_address)
+    for key in ("retrieval", "generalisation", "n_attractors", "orthogonality", "J_asymmetry"):
+        np.testing.assert_array_equal(remote[key], local[key])
+    assert "runs in" in capsys.readouterr().out
+
+
+def test_cli_help_says_what_and_how_long(capsys):
+    with pytest.raises(SystemExit):
+        ins.main(["grid", "--help"])
+    text = capsys.readouterr().out
+    assert "--scheduler ADDRESS" in text and "CPU-minutes" in text and "380 networks" in text
 
 
 def test_digits_preprocessing():

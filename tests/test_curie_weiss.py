@@ -1,0 +1,165 @@
+"""Tests of attractors.curie_weiss (Chapter 6): analytic limits, brute-force enumeration, exact chains, bad inputs."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from attractors import curie_weiss as cw
+
+
+def test_curie_weiss_solves_equation_and_limits():
+    for beta in (0.5, 1.0, 1.01, 1.5, 3.0, 30.0):
+        m = cw.curie_weiss(beta)
+        assert abs(m - math.tanh(beta * m)) < 1e-14
+        assert (m > 0) == (beta > 1)
+    assert cw.curie_weiss(np.inf) == 1.0
+    for beta, h in ((0.5, 0.2), (2.0, 0.1), (2.0, -0.3), (0.1, -2.0)):
+        m = cw.curie_weiss(beta, 1.0, h)
+        assert abs(m - math.tanh(beta * (m + h))) < 1e-14
+        assert np.sign(m) == np.sign(h)
+    # sqrt law: m^2 / (1 - T) -> 3 (J = 1) near T_c
+    for eps in (1e-4, 1e-6):
+        m = cw.curie_weiss(1.0 / (1.0 - eps))
+        assert abs(m ** 2 / eps - 3.0) < 10 * eps
+
+
+def test_curie_weiss_is_global_minimum_of_landau():
+    for beta, h in ((0.7, 0.0), (1.8, 0.0), (1.8, 0.05), (3.0, -0.2)):
+        grid = np.linspace(-1, 1, 200001)
+        f = cw.curie_weiss_free_energy(grid, beta, 1.0, h)
+        m = cw.curie_weiss(beta, 1.0, h)
+        if h == 0:
+            assert abs(abs(grid[np.argmin(f)]) - m) < 2e-5
+        else:
+            assert abs(grid[np.argmin(f)] - m) < 2e-5
+
+
+def test_curie_weiss_exact_brute_force():
+    N, beta, J, h = 8, 0.8, 1.3, 0.1
+    probs = {}
+    Z = 0.0
+    for s in itertools.product([-1, 1], repeat=N):
+        s = np.array(s, float)
+        H = -(J / (2 * N)) * (s.sum() ** 2 - N) - h * s.sum()
+        w = math.exp(-beta * H)
+        Z += w
+        probs[s.sum()] = probs.get(s.sum(), 0.0) + w
+    m, p = cw.curie_weiss_exact(N, beta, J, h)
+    ref = np.array([probs[M] / Z for M in range(-N, N + 1, 2)])
+    assert np.allclose(m, np.arange(-N, N + 1, 2) / N)
+    assert np.allclose(p, ref, rtol=1e-12, atol=0)
+    a, q = cw.curie_weiss_exact_moments(N, beta, J, h)
+    assert abs(a - np.sum(ref * np.abs(m))) < 1e-13 and abs(q - np.sum(ref * m * m)) < 1e-13
+
+
+def test_curie_weiss_exact_extremes_and_tdl():
+    m, p = cw.curie_weiss_exact(100000, 50.0)
+    assert np.all(np.isfinite(p)) and abs(p.sum() - 1) < 1e-12
+    m, p = cw.curie_weiss_exact(10, np.inf)
+    assert p[0] == p[-1] == 0.5
+    # <|m|> -> m* as N grows
+    ms = cw.curie_weiss(1.5)
+    errs = [abs(cw.curie_weiss_exact_moments(N, 1.5)[0] - ms) for N in (100, 1000, 10000)]
+    assert errs[0] > errs[1] > errs[2] and errs[2] < 1e-3
+    # f_N(m) -> f(m) with O(log N / N) error
+    mm, fN = cw.curie_weiss_exact_free_energy(2000, 1.3)
+    f = cw.curie_weiss_free_energy(mm, 1.3)
+    d = fN - f
+    assert np.ptp(d[200:-200]) < 5 * math.log(2000) / 2000
+
+
+def test_escape_time_matches_linear_solve():
+    N, beta = 12, 1.6
+    k = np.arange(N + 1)
+    M = 2.0 * k - N
+    p = (N - k) / N * 0.5 * (1 + np.tanh(beta * (M + 1) / N))
+    q = k / N * 0.5 * (1 - np.tanh(beta * (M - 1) / N))
+    target = 4  # absorb at k <= 4
+    # E_k = 1 + p E_{k+1} + q E_{k-1} + (1-p-q) E_k for k > target, E_k = 0 for k <= target
+    idx = np.arange(target + 1, N + 1)
+    A = np.zeros((idx.size, idx.size))
+    b = np.ones(idx.size)
+    for r, kk in enumerate(idx):
+        A[r, r] = p[kk] + q[kk]
+        if kk + 1 <= N:
+            A[r, r + 1] = -p[kk]
+        if kk - 1 > target:
+            A[r, r - 1] = -q[kk]
+    E = np.linalg.solve(A, b)
+    m_to = (2 * target - N) / N
+    got = cw.curie_weiss_escape_time(N, beta, 1.0, m_to)
+    assert abs(got - E[-1] / N) < 1e-10 * E[-1]
+
+
+def test_glauber_matrix_stationary_and_against_hopfield_chain():
+    from attractors import hopfield as hf
+    N, beta = 6, 1.3
+    W = cw.curie_weiss_glauber_matrix(N, beta)
+    assert np.allclose(W.sum(axis=1), 1.0, atol=1e-15) and np.all(W >= 0)
+    m, p = cw.curie_weiss_exact(N, beta)
+    assert np.allclose(p @ W, p, atol=1e-14)
+    # lump the full 2^N random-site Glauber chain onto k = number of up spins
+    Jc = hf.hebbian(np.ones((1, N)))
+    Wf = hf.transition_matrix(Jc, beta=beta)
+    S = hf.all_states(N)
+    k = ((S + 1) / 2).sum(axis=1).astype(int)
+    for kk in range(N + 1):
+        i = np.nonzero(k == kk)[0][0]
+        row = np.bincount(k, weights=Wf[i], minlength=N + 1)
+        assert np.allclose(row, W[kk], atol=1e-13)
+
+
+def test_barrier_and_free_energy_values():
+    assert cw.curie_weiss_barrier(0.9) == 0.0
+    assert cw.curie_weiss_free_energy(0.0, 2.0) == pytest.approx(-math.log(2) / 2)
+    assert cw.curie_weiss_free_energy(1.0, np.inf) == -0.5
+    assert cw.curie_weiss_barrier(1.5) > 0
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: cw.curie_weiss(-1.0), "beta"),
+    (lambda: cw.curie_weiss(1.0, J=0.0), "J"),
+    (lambda: cw.curie_weiss(1.0, h=np.nan), "h"),
+    (lambda: cw.curie_weiss_free_energy([1.5], 1.0), "m"),
+    (lambda: cw.curie_weiss_exact(0, 1.0), "N"),
+    (lambda: cw.curie_weiss_exact(3.5, 1.0), "N"),
+])
+def test_bad_inputs_name_argument(call, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        call()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.05, 5.0), st.floats(-1.0, 1.0))
+def test_property_curie_weiss_odd_in_h_and_bounded(beta, h):
+    m1 = cw.curie_weiss(beta, 1.0, h)
+    m2 = cw.curie_weiss(beta, 1.0, -h)
+    assert abs(m1) <= 1 and (h == 0 or m1 == -m2)
+
+
+def test_glauber_matrix_sparse_for_large_N():
+    W = cw.curie_weiss_glauber_matrix(30000, 1.0, sparse=True)
+    assert W.shape == (30001, 30001) and W.nnz <= 3 * 30001
+    assert np.allclose(np.asarray(W.sum(axis=1)).ravel(), 1.0, atol=1e-14)
+    with pytest.raises(ValueError, match="N must be <="):
+        cw.curie_weiss_glauber_matrix(30000, 1.0)
+    Wd = cw.curie_weiss_glauber_matrix(40, 1.3)
+    assert np.array_equal(Wd, cw.curie_weiss_glauber_matrix(40, 1.3, sparse=True).toarray())
+    with pytest.raises(TypeError, match="sparse"):
+        cw.curie_weiss_glauber_matrix(40, 1.3, sparse="yes")
+
+
+def test_size_arguments_are_capped():
+    for f in (cw.curie_weiss_exact, cw.curie_weiss_exact_moments, cw.curie_weiss_exact_free_energy):
+        with pytest.raises(ValueError, match="N must be <="):
+            f(2**62, 1.0)
+    with pytest.raises(ValueError, match="N must be <="):
+        cw.curie_weiss_escape_time(2**62, 1.0, 1.0, 0.0)
+
+
+def test_benchmarks_empty():
+    assert cw.benchmarks(quick=True) == []

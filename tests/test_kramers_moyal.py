@@ -1,0 +1,66 @@
+"""Tests of attractors.kramers_moyal: jump moments against a loop, exact shot-noise laws, bad input."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from attractors import kramers_moyal as km
+from attractors import sde
+
+
+def test_jump_moments_against_loop():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, 5000)
+    dx = rng.normal(0.1 * x, 0.3)
+    edges = np.linspace(-1, 1, 6)
+    counts, M, se = km.jump_moments(x, dx, edges, orders=(1, 2, 4))
+    for b in range(5):
+        sel = (x >= edges[b]) & (x < edges[b + 1])
+        assert counts[b] == sel.sum()
+        for j, o in enumerate((1, 2, 4)):
+            assert M[b, j] == pytest.approx(np.mean(dx[sel] ** o), rel=1e-12)
+            assert se[b, j] == pytest.approx(np.std(dx[sel] ** o, ddof=1) / math.sqrt(sel.sum()), rel=1e-9)
+
+
+def test_shot_noise_laws():
+    # gamma = 0, fixed kicks: x(t) - x0 = kick * Poisson(rate t) exactly
+    t, X = km.shot_noise(np.zeros(20000), 10, 0.1, rate=3.0, kick=0.5, law="fixed", rng=1)
+    k = X[-1] / 0.5
+    assert np.allclose(k, np.round(k), atol=1e-12)
+    assert abs(k.mean() - 3.0) < 5 * math.sqrt(3.0 / k.size)
+    # exponential kicks with relaxation: stationary Gamma(rate/gamma, kick)
+    t, X = km.shot_noise(np.zeros(20000), 40, 0.25, rate=4.0, kick=0.5, gamma=2.0, rng=2)
+    x = X[-1]
+    assert np.all(x >= 0)
+    g = stats.gamma(a=2.0, scale=0.5)
+    assert stats.kstest(x, g.cdf).pvalue > 1e-3
+    assert km.shot_noise([1.0], 3, 0.1, rate=1.0, kick=1.0, rng=5)[1].shape == (2, 1)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: km.jump_moments([0.0, 1.0], [0.0], [0, 1]), "dx"),
+    (lambda: km.jump_moments([0.0], [0.0], [1, 0]), "bins"),
+    (lambda: km.jump_moments([0.0], [0.0], [0, 1], orders=(0,)), "orders"),
+    (lambda: km.shot_noise(np.zeros(3), 5, 0.1, rate=0.0, kick=1.0), "rate"),
+    (lambda: km.shot_noise(np.zeros(3), 5, 0.1, rate=1e9, kick=1.0), "rate"),
+    (lambda: km.shot_noise(np.zeros(3), 5, 0.1, rate=1.0, kick=1.0, law="gauss"), "law"),
+])
+def test_bad_input_is_refused(call, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        call()
+
+
+def test_benchmarks_empty():
+    assert km.benchmarks(quick=True) == []
+
+
+@pytest.mark.parametrize("name", ["jump_moments", "shot_noise"])
+def test_sde_still_reaches_the_moved_functions_with_a_warning(name):
+    with pytest.warns(DeprecationWarning, match=f"attractors.sde.{name} moved to attractors.kramers_moyal"):
+        f = getattr(sde, name)
+    assert f is getattr(km, name)
+    assert name not in sde.__all__ and name in km.__all__
+    with pytest.raises(AttributeError, match="no_such_name"):
+        sde.no_such_name
