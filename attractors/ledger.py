@@ -16,6 +16,7 @@ relation       the check passes when
 ``">"``        ``m > e``
 =============  ==========================================
 
+with a tolerance whose ``basis`` (one of :data:`BASES`) says where it comes from,
 and prints one ledger entry::
 
     CLAIM <id> <status> <summary>
@@ -26,7 +27,8 @@ that no printed line is longer than ``WIDTH`` characters; the numbers
 go on the last line, in brackets.  :func:`collect` joins the pieces again.
 
 ``<id>`` is ``<SRC>/<label>`` where ``SRC`` is one of ``LF``, ``CHN``, ``FEP``,
-``NLR`` (the four sources of the book, see ``book/intro.md``), ``LIT``
+``NLR`` (the four sources of the book, see ``book/intro.md``), ``FEPM`` (the later
+manuscript of [FEP]'s reference repository, which holds its simulation numbers), ``LIT``
 (literature beyond them) or ``BOOK`` (a result the book derives itself, which
 no source claims).  ``<status>`` says what the check means for the
 *source's* statement:
@@ -68,6 +70,7 @@ __all__ = [
     "SOURCES",
     "STATUSES",
     "RELATIONS",
+    "BASES",
     "Claim",
     "ClaimFailed",
     "check",
@@ -85,13 +88,22 @@ SOURCES = {
     "CHN": "Catacchini, Magrini Alunno, Ferracci, Continuous Hopfield Networks (2024)",
     "FEP": "Attractor neural networks and the free energy principle (manuscript)",
     "NLR": "Lotito, Neural Learning Rules from Associative Networks Theory",
+    "FEPM": "Attractor neural networks and the free energy principle, later manuscript (pni-lab/fep-attractor-network)",
     "LIT": "literature beyond the four sources",
     "BOOK": "results the book derives itself (no source claims them)",
 }
 STATUSES = ("verified", "partial", "refuted")
+#: Where a check's tolerance comes from (the first word of ``basis``):
+#:
+#: ``exact``           integers, booleans and identities that hold in exact arithmetic (no tolerance);
+#: ``round-off``       a bound from the machine epsilon and the operation count;
+#: ``discretisation``  an error term or order of a method, its constant estimated separately;
+#: ``statistical``     k standard errors of a mean over n independent samples (say k and n);
+#: ``source``          a threshold the source itself states.
+BASES = ("exact", "round-off", "discretisation", "statistical", "source")
 RELATIONS = ("==", "<=", ">=", "<", ">")
 
-_ID_RE = re.compile(r"^(LF|CHN|FEP|NLR|LIT|BOOK)/[A-Za-z0-9][A-Za-z0-9_.:+-]*$")
+_ID_RE = re.compile(r"^(LF|CHN|FEPM|FEP|NLR|LIT|BOOK)/[A-Za-z0-9][A-Za-z0-9_.:+-]*$")
 _LINE_RE = re.compile(r"^CLAIM (\S+) (verified|partial|refuted) (.*)$")
 
 #: Longest printed line of a ledger entry (the book's text column shows ~120 characters).
@@ -120,10 +132,18 @@ class Claim:
     summary: str
     notebook: str = ""
     numbers: str = ""
+    basis: str = ""
+    margin: float | None = None
+    anchor: str = ""
 
     @property
     def source(self) -> str:
         return self.id.split("/", 1)[0]
+
+    @property
+    def basis_kind(self) -> str:
+        """The first word of the basis (one of :data:`BASES`), or ``""`` when none was stated."""
+        return self.basis.split(":", 1)[0].strip() if self.basis else ""
 
     def row(self) -> str:
         text = f"{self.summary} [{self.numbers}]" if self.numbers else self.summary
@@ -228,6 +248,7 @@ def check(
     digits: int = 4,
     show_values: bool = True,
     quiet: bool = False,
+    basis: str | None = None,
 ) -> None:
     """Check one claim of the book and print its ledger line.
 
@@ -235,7 +256,7 @@ def check(
     ----------
     claim_id : str
         ``<SRC>/<label>``, e.g. ``"CHN/thm-2.1"``; SRC is one of
-        ``LF, CHN, FEP, NLR, LIT, BOOK``.
+        ``LF, CHN, FEP, FEPM, NLR, LIT, BOOK``.
     summary : str
         One sentence saying what was checked (no newlines).
     measured : float, int, bool or array_like
@@ -260,6 +281,15 @@ def check(
         ``nbval-ignore-output`` instead.
     quiet : bool
         Do not print the line and do not record it (for unit tests).
+    basis : str
+        Where the tolerance comes from: one of :data:`BASES` (``exact``,
+        ``round-off``, ``discretisation``, ``statistical``, ``source``),
+        optionally followed by a colon and a few words, e.g.
+        ``"statistical: 4 s.e. of the mean over n = 2000 chains"`` (a
+        ``statistical`` basis names k and n: it must contain digits).  It is
+        not printed on the ledger line (whose width it would change); it goes
+        with the claim to the ledger appendix, which shows it with the margin
+        (the fraction of the tolerance that the deviation used).
 
     Returns
     -------
@@ -276,6 +306,7 @@ def check(
         a summary with a newline, or shapes that do not broadcast).
     """
     _validate(claim_id, status, relation, atol, rtol)
+    basis = _check_basis(basis)
     if not isinstance(summary, str) or not summary.strip() or "\n" in summary:
         raise ValueError("summary must be a non-empty single-line string")
     m = np.asarray(measured)
@@ -307,8 +338,102 @@ def check(
     if not ok:
         raise ClaimFailed(f"claim {claim_id} does not hold: {summary.strip()} [{numbers}]")
     if not quiet:
-        print(format_entry(claim_id, status, summary.strip(), numbers))
-        _SESSION.append(Claim(claim_id, status, summary.strip(), numbers=numbers))
+        claim = Claim(claim_id, status, summary.strip(), numbers=numbers, basis=basis or "",
+                      margin=_margin(m, e, relation, float(atol), float(rtol)), anchor=_anchor(claim_id))
+        _SESSION.append(claim)
+        _emit(claim)
+
+
+def _check_basis(basis):
+    if basis is None:
+        return None
+    if not isinstance(basis, str) or "\n" in basis:
+        raise TypeError(f"basis must be a one-line string starting with one of {BASES}; got {basis!r}")
+    kind = basis.split(":", 1)[0].strip()
+    if kind not in BASES:
+        raise ValueError(f"basis must start with one of {BASES} (then ': a few words'); got {basis!r}")
+    if kind == "statistical" and not re.search(r"\d", basis):
+        raise ValueError("a statistical basis says how many standard errors over how many samples "
+                         f"(e.g. 'statistical: 4 s.e., n = 2000 chains'); got {basis!r}")
+    return basis.strip()
+
+
+def _margin(m, e, relation, atol, rtol):
+    """The fraction of the tolerance that the deviation used (0: none, 1: all); None without a tolerance."""
+    if relation in ("<", ">") or m.dtype == bool or e.dtype == bool:
+        return None
+    with np.errstate(invalid="ignore", over="ignore"):
+        mf, ef = m.astype(float), e.astype(float)
+        slack = atol + rtol * np.abs(ef)
+        if relation == "==":
+            dev = np.where(mf == ef, 0.0, np.abs(mf - ef))
+        elif relation == "<=":
+            dev = np.maximum(mf - ef, 0.0)
+        else:
+            dev = np.maximum(ef - mf, 0.0)
+        if not np.all(np.isfinite(dev)):
+            return None
+        if np.all(slack == 0):
+            return 0.0 if np.all(dev == 0) else None
+        with np.errstate(divide="ignore"):
+            frac = np.where(slack > 0, dev / np.where(slack > 0, slack, 1.0), np.where(dev > 0, np.inf, 0.0))
+    v = float(np.max(frac))
+    return v if math.isfinite(v) else None
+
+
+def _anchor(claim_id: str) -> str:
+    """The HTML anchor of a claim's block in its chapter: ``claim-<id>`` with ``/`` as ``-``; a repeated
+    id within one notebook gets ``-2``, ``-3``, ... (counted in this kernel's session)."""
+    base = "claim-" + re.sub(r"[^A-Za-z0-9_.:-]", "-", claim_id)
+    n = sum(c.id == claim_id for c in _SESSION) + 1
+    return base if n == 1 else f"{base}-{n}"
+
+
+#: MIME metadata key under which a claim's full record travels with its output (not compared by nbval).
+META_KEY = "attractors/claim"
+
+_STATUS_TITLE = {
+    "verified": "holds as the source states it",
+    "partial": "holds only under a condition the source does not state",
+    "refuted": "false as the source states it",
+}
+
+
+def _html(claim: "Claim") -> str:
+    import html
+
+    basis = (f'<span class="claim-basis">basis: {html.escape(claim.basis)}</span>' if claim.basis else "")
+    nums = f'<code class="claim-numbers">{html.escape(claim.numbers)}</code>' if claim.numbers else ""
+    return (f'<div class="claim claim-{claim.status}" id="{claim.anchor}">'
+            f'<span class="claim-badge" title="{_STATUS_TITLE[claim.status]}">{claim.status}</span> '
+            f'<a class="claim-id" href="#{claim.anchor}">{html.escape(claim.id)}</a> '
+            f'<span class="claim-summary">{html.escape(claim.summary)}</span> {nums} {basis}</div>')
+
+
+def _in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    ip = get_ipython()
+    return ip is not None and getattr(ip, "kernel", None) is not None
+
+
+def _emit(claim: "Claim") -> None:
+    """Print the ledger entry; in a Jupyter kernel, as a rich output: the plain text that nbval compares,
+    an HTML block with a status badge and an anchor for the book, and the full record as metadata."""
+    text = format_entry(claim.id, claim.status, claim.summary, claim.numbers)
+    if not _in_kernel():
+        print(text)
+        return
+    import sys as _sys
+
+    from IPython.display import display
+
+    _sys.stdout.flush()  # keep the order of printed text and claim blocks
+    record = {"id": claim.id, "status": claim.status, "summary": claim.summary, "numbers": claim.numbers,
+              "basis": claim.basis, "margin": claim.margin, "anchor": claim.anchor}
+    display({"text/plain": text, "text/html": _html(claim)}, raw=True, metadata={META_KEY: record})
 
 
 def session_claims() -> list[Claim]:
@@ -317,39 +442,73 @@ def session_claims() -> list[Claim]:
 
 
 def summary() -> None:
-    """Print what this notebook checked, grouped by status, one line per distinct claim.
+    """Show what this notebook checked, grouped by status, one line per distinct claim.
 
     Chapters end with it, so that a reader sees at a glance which ledger lines
     the chapter added and what each of them says.  Repeated checks of the same
-    id with the same summary are counted once (``(x3)``).
+    id with the same summary are counted once (``(x3)``).  In a Jupyter kernel
+    the book shows it as a table (in a dropdown) whose ids link to the claims'
+    blocks; the plain text is what nbval compares.
     """
     import textwrap
 
     claims = session_claims()
     counts = {s: sum(c.status == s for c in claims) for s in STATUSES}
-    print(f"{len(claims)} checks: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES))
+    lines = [f"{len(claims)} checks: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES)]
+    groups: dict[str, dict[tuple[str, str], list[Claim]]] = {}
     for status in STATUSES:
         group = [c for c in claims if c.status == status]
         if not group:
             continue
-        print(f"{status}:")
-        seen: dict[tuple[str, str], int] = {}
+        lines.append(f"{status}:")
+        seen: dict[tuple[str, str], list[Claim]] = {}
         for c in group:
-            seen[(c.id, c.summary)] = seen.get((c.id, c.summary), 0) + 1
-        for (cid, text), n in seen.items():
-            times = f" (x{n})" if n > 1 else ""
-            print(textwrap.fill(f"{cid}: {text}{times}", width=WIDTH, initial_indent="  - ",
-                                subsequent_indent="    ", break_long_words=False, break_on_hyphens=False))
+            seen.setdefault((c.id, c.summary), []).append(c)
+        groups[status] = seen
+        for (cid, text), cs in seen.items():
+            times = f" (x{len(cs)})" if len(cs) > 1 else ""
+            lines.append(textwrap.fill(f"{cid}: {text}{times}", width=WIDTH, initial_indent="  - ",
+                                       subsequent_indent="    ", break_long_words=False, break_on_hyphens=False))
+    text = "\n".join(lines)
+    if not _in_kernel():
+        print(text)
+        return
+    import html
+
+    from IPython.display import display
+
+    rows = []
+    for status, seen in groups.items():
+        for (cid, summ), cs in seen.items():
+            times = f" <small>(&times;{len(cs)})</small>" if len(cs) > 1 else ""
+            anchor = cs[0].anchor or ""
+            link = f'<a href="#{anchor}">{html.escape(cid)}</a>' if anchor else html.escape(cid)
+            rows.append(f'<tr><td class="claim-id">{link}</td><td><span class="claim-badge claim-{status}">'
+                        f"{status}</span></td><td>{html.escape(summ)}{times}</td></tr>")
+    head = html.escape(lines[0])
+    table = (f'<details class="claim-summary-table"><summary>{head}</summary><div class="ledger-table"><table>'
+             "<thead><tr><th>claim</th><th>status</th><th>what was checked</th></tr></thead><tbody>"
+             + "".join(rows) + "</tbody></table></div></details>")
+    import sys as _sys
+
+    _sys.stdout.flush()
+    display({"text/plain": text, "text/html": table}, raw=True)
 
 
-def _iter_output_text(nb: dict) -> Iterable[str]:
+def _iter_outputs(nb: dict) -> Iterable[tuple[str, dict | None]]:
+    """(text, claim record or None) of every stdout stream and every claim display of a notebook."""
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream" and out.get("name") == "stdout":
                 text = out.get("text", "")
-                yield "".join(text) if isinstance(text, list) else text
+                yield ("".join(text) if isinstance(text, list) else text), None
+            elif out.get("output_type") in ("display_data", "execute_result"):
+                record = out.get("metadata", {}).get(META_KEY)
+                if record:
+                    text = out.get("data", {}).get("text/plain", "")
+                    yield ("".join(text) if isinstance(text, list) else text), record
 
 
 def _parse(text: str, notebook: str) -> list[Claim]:
@@ -394,8 +553,15 @@ def collect(root: str | Path = "book") -> list[Claim]:
         if any(part.startswith((".", "_build")) for part in rel.parts):
             continue
         nb = json.loads(path.read_text(encoding="utf-8"))
-        for text in _iter_output_text(nb):
-            claims.extend(_parse(text, rel.with_suffix("").as_posix()))
+        name = rel.with_suffix("").as_posix()
+        for text, record in _iter_outputs(nb):
+            if record is None:
+                claims.extend(_parse(text, name))
+            else:
+                margin = record.get("margin")
+                claims.append(Claim(record["id"], record["status"], record["summary"], name, record.get("numbers", ""),
+                                    record.get("basis", ""), None if margin is None else float(margin),
+                                    record.get("anchor", "")))
     return claims
 
 

@@ -193,3 +193,59 @@ def test_collect_reads_the_books_stored_outputs():
     for claim in collect(root):
         assert ledger._ID_RE.match(claim.id), claim
         assert claim.status in ledger.STATUSES
+
+
+# ----------------------------------------------------------------------------- basis, margin, rich output
+
+def test_basis_is_validated():
+    check("LIT/x", "ok", 1.0, 1.0, basis="exact: an identity", quiet=True)
+    check("LIT/x", "ok", 1.0, 1.0, atol=0.1, basis="statistical: 4 s.e., n = 100 samples", quiet=True)
+    with pytest.raises(ValueError, match="basis must start"):
+        check("LIT/x", "bad", 1.0, 1.0, basis="what passed", quiet=True)
+    with pytest.raises(ValueError, match="standard errors"):
+        check("LIT/x", "bad", 1.0, 1.0, atol=0.1, basis="statistical: a few s.e.", quiet=True)
+    with pytest.raises(TypeError, match="basis"):
+        check("LIT/x", "bad", 1.0, 1.0, basis=3, quiet=True)
+
+
+@pytest.mark.parametrize("m, e, rel, atol, rtol, margin", [
+    (1.05, 1.0, "==", 0.1, 0.0, 0.5),
+    (1.0, 1.0, "==", 0.0, 0.0, 0.0),
+    (0.9, 1.0, "<=", 0.1, 0.0, 0.0),
+    (1.09, 1.0, "<=", 0.0, 0.1, 0.9),
+    (0.95, 1.0, ">=", 0.1, 0.0, 0.5),
+    (0.5, 1.0, "<", 0.0, 0.0, None),
+    ([1.0, 1.2], [1.0, 1.0], "==", 0.4, 0.0, 0.5),
+])
+def test_margin_is_the_used_fraction_of_the_tolerance(m, e, rel, atol, rtol, margin):
+    got = ledger._margin(np.asarray(m), np.asarray(e), rel, atol, rtol)
+    assert (got is None) if margin is None else got == pytest.approx(margin, rel=1e-9)
+
+
+def test_claim_record_round_trips_through_a_notebook(tmp_path):
+    claim = ledger.Claim("FEPM/sim1-r", "partial", "r is negative", numbers="measured=-0.19 == expected=-0.19",
+                         basis="statistical: 3 s.e., n = 10 seeds", margin=0.25, anchor="claim-FEPM-sim1-r")
+    html = ledger._html(claim)
+    assert 'id="claim-FEPM-sim1-r"' in html and "claim-partial" in html and "basis: statistical" in html
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("check(...)")
+    cell.outputs = [nbformat.v4.new_output(
+        "display_data", data={"text/plain": ledger.format_entry(claim.id, claim.status, claim.summary, claim.numbers),
+                               "text/html": html},
+        metadata={ledger.META_KEY: {"id": claim.id, "status": claim.status, "summary": claim.summary,
+                                    "numbers": claim.numbers, "basis": claim.basis, "margin": claim.margin,
+                                    "anchor": claim.anchor}})]
+    nb.cells.append(cell)
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    [back] = collect(tmp_path)
+    assert back == ledger.Claim(claim.id, claim.status, claim.summary, "a", claim.numbers, claim.basis, 0.25,
+                                claim.anchor)
+    assert back.basis_kind == "statistical" and back.source == "FEPM"
+
+
+def test_anchors_of_repeated_ids_are_unique(monkeypatch):
+    monkeypatch.setattr(ledger, "_SESSION", [])
+    check("LIT/rep", "one", 1.0, 1.0, basis="exact: equal")
+    check("LIT/rep", "two", 1.0, 1.0, basis="exact: equal")
+    a, b = ledger.session_claims()
+    assert (a.anchor, b.anchor) == ("claim-LIT-rep", "claim-LIT-rep-2")
