@@ -58,7 +58,8 @@ from numba import njit
 
 from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins
 
-__all__ = ["TIE_RTOL", "MAX_UPDATES", "BLOCK_UPDATES", "compact_couplings", "run_sequential", "benchmarks"]
+__all__ = ["TIE_RTOL", "MAX_UPDATES", "BLOCK_UPDATES", "Couplings", "scan_couplings", "compact_couplings",
+           "run_sequential", "benchmarks"]
 
 #: At beta = inf (in every kernel here and in ``hopfield``) a field with ``|phi_i| <= TIE_RTOL * (sum_j |J_ij| + |h_i|)`` counts as a tie at
 #: beta = inf (the spin is kept).  Exact ties (e.g. Hebbian fields, multiples of
@@ -420,29 +421,106 @@ def _table(kt, n_float, beta):
 
 
 @njit(cache=True)
-def _integer_form(J, K):
-    # one pass: K = rint(N J) if K / N == J exactly and |K| <= 32767; returns (ok, max|K|, max row sum |K|)
+def _scan(J, K8):
+    """One contiguous pass over J, row by row, written so that LLVM vectorises it (integer
+    accumulators, no branch): whether J is finite, and its int8 integer form K = rint(N J) with
+    K / N == J exactly.
+    Returns (finite, exact, fits8, max|K|, max_i sum_j |K_ij|): ``exact`` -- every entry is an integer
+    over N of magnitude <= 32767; ``fits8`` -- and <= 127 (then K8 holds K).  Symmetry is tested
+    afterwards on K (8 times fewer bytes than J) or on J when there is no integer form."""
     n = J.shape[0]
     nf = float(n)
+    nonfinite = 0
+    inexact = 0
     amax = 0
     rmax = 0
     for i in range(n):
         r = 0
+        am = 0
+        bad_f = 0
+        bad_e = 0
         for j in range(n):
             x = J[i, j]
-            if not (abs(x) * nf <= 32767.0):   # also refuses NaN
-                return False, 0, 0
-            k = int(np.rint(x * nf))
-            if k / nf != x:
-                return False, 0, 0
-            K[i, j] = k
-            a = abs(k)
+            k = np.rint(x * nf)
+            bad_f |= (x - x) != 0.0            # inf - inf and NaN - NaN are NaN
+            bad_e |= (k / nf) != x             # also true for NaN
+            a = np.int32(min(abs(k), 32768.0))  # 32768 marks "too large" (inf and NaN included)
             r += a
-            if a > amax:
-                amax = a
-        if r > rmax:
-            rmax = r
-    return True, amax, rmax
+            am = max(am, a)
+            K8[i, j] = np.int8(max(min(k, 127.0), -127.0))
+        nonfinite |= bad_f
+        inexact |= bad_e
+        rmax = max(rmax, r)
+        amax = max(amax, am)
+    exact = inexact == 0 and amax <= 32767
+    return nonfinite == 0, exact, exact and amax <= 127, amax, rmax
+
+
+@njit(cache=True)
+def _to_int16(J, K16):
+    n = J.shape[0]
+    nf = float(n)
+    for i in range(n):
+        for j in range(n):
+            K16[i, j] = np.int16(np.rint(J[i, j] * nf))
+
+
+class Couplings:
+    """Couplings checked once for many runs: what :func:`attractors.hopfield.prepare` returns.
+
+    Attributes
+    ----------
+    J : ndarray, shape (N, N), float64, C-contiguous
+        The couplings: the caller's array itself when it already was C-contiguous float64 (no copy),
+        so it must not be modified while the prepared couplings are in use.
+    K : ndarray of int8 or int16, or None
+        The exact integer form ``K = N J`` (compact kernel), or None.
+    symmetric : bool
+        Whether ``J`` equals its transpose exactly.
+    rowsum : int
+        ``max_i sum_j |K_ij|`` (0 when ``K`` is None).
+    """
+
+    __slots__ = ("J", "K", "symmetric", "rowsum")
+
+    def __init__(self, J, K, symmetric, rowsum):
+        self.J, self.K, self.symmetric, self.rowsum = J, K, bool(symmetric), int(rowsum)
+
+    @property
+    def n(self) -> int:
+        return self.J.shape[0]
+
+    def __repr__(self) -> str:
+        kind = "float64" if self.K is None else f"compact {self.K.dtype}"
+        return f"Couplings(N={self.n}, {kind}, symmetric={self.symmetric})"
+
+
+def scan_couplings(J, name: str = "J") -> Couplings:
+    """Validate square real couplings and find their compact integer form and symmetry.
+
+    The work is one read of ``J`` and one write of the int8 ``K``, then the symmetry test on ``K``
+    (a second pass writes int16 when some ``|K_ij| > 127``; without an integer form the symmetry test
+    reads ``J``).
+    Raises ValueError naming ``name`` if ``J`` is not a non-empty square matrix of finite numbers.
+    """
+    J = as_array(J, name, ndim=2, finite=False)
+    if J.shape[0] != J.shape[1] or J.shape[0] == 0:
+        raise ValueError(f"{name} must be a non-empty square matrix; got shape {J.shape}")
+    n = J.shape[0]
+    if n * n > MAX_ENTRIES:
+        raise ValueError(f"{name} has {n} x {n} entries, more than {MAX_ENTRIES}")
+    J = np.ascontiguousarray(J, dtype=np.float64)
+    K = np.empty((n, n), dtype=np.int8)
+    finite, exact, fits8, amax, rmax = _scan(J, K)
+    if not finite:
+        raise ValueError(f"{name} must contain only finite numbers")
+    if not exact or rmax >= MAX_ROWSUM_COMPACT:
+        return Couplings(J, None, _is_symmetric(J), 0)
+    if not fits8:  # entries above 127 (more than 127 patterns): a second pass writes int16
+        K = np.empty((n, n), dtype=np.int16)
+        _to_int16(J, K)
+    # K / N == J exactly, so J is symmetric iff K is: test the small array
+    return Couplings(J, K, _is_symmetric(K), int(rmax))
 
 
 def compact_couplings(J):
@@ -469,28 +547,30 @@ def compact_couplings(J):
     J = as_array(J, "J", ndim=2, finite=False)
     if J.shape[0] != J.shape[1] or J.shape[0] == 0:
         raise ValueError(f"J must be a non-empty square matrix; got shape {J.shape}")
-    n = J.shape[0]
-    K = np.empty((n, n), dtype=np.int16)
-    ok, amax, rowsum = _integer_form(J, K)
-    if not ok or rowsum >= MAX_ROWSUM_COMPACT:
+    if not np.all(np.isfinite(J)):
         return None
-    return K.astype(np.int8) if amax <= 127 else K
+    K = scan_couplings(J).K
+    return None if K is None else np.array(K)
 
 
 # ----------------------------------------------------------------------------- drivers
 
-def _prepare(J, K, s, h, beta):
-    """Couplings in the orientation the kernel streams, initial fields, acceptance table."""
+def _prepare(J, K, s, h, beta, symmetric=None, rowsum=None):
+    """Couplings in the orientation the kernel streams, initial fields, acceptance table.
+    ``symmetric`` and ``rowsum`` (max_i sum_j |K_ij|), when known from :func:`scan_couplings`, are not
+    recomputed."""
     n = J.shape[0]
+    if symmetric is None:
+        symmetric = _is_symmetric(K if K is not None else J)
     if K is not None:
-        Kt = K if _is_symmetric(K) else np.ascontiguousarray(K.T)
-        rowmax = int(np.max(np.abs(K.astype(np.int64)).sum(axis=1)))
+        Kt = K if symmetric else np.ascontiguousarray(K.T)
+        rowmax = int(rowsum) if rowsum is not None else int(np.max(np.abs(K.astype(np.int64)).sum(axis=1)))
         kf = np.empty(n, dtype=np.int32 if rowmax < 2**30 else np.int64)
         _int_fields(K, s, kf)
         kt = min(rowmax, (MAX_TABLE - 1) // 2)
         table = _table(kt, float(n), beta) if not math.isinf(beta) else np.zeros(1)
         return ("compact", Kt, kf, table, kt)
-    Jt = J if _is_symmetric(J) else np.ascontiguousarray(J.T)
+    Jt = J if symmetric else np.ascontiguousarray(J.T)
     phi, tol = np.empty(n), np.empty(n)
     _fields_tol(J, s, h, phi, tol, TIE_RTOL)
     return ("float64", Jt, phi, tol)

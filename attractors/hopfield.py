@@ -51,8 +51,8 @@ from scipy.special import expit
 from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins
 from attractors.numerics import logsumexp, softmax
 # the Glauber kernels (reference and block-draw) live below this module, in attractors._glauber
-from attractors._glauber import (TIE_RTOL, _fields_tol, _overlap_row, _par_kernel, _prepare as _kernel_prepare, _run_blocks,
-                                 _seq_kernel, _trace_kernel, compact_couplings)
+from attractors._glauber import (TIE_RTOL, Couplings, _fields_tol, _overlap_row, scan_couplings, _par_kernel, _prepare as _kernel_prepare, _run_blocks,
+                                 _seq_kernel, _trace_kernel)
 
 __all__ = [
     "TIE_RTOL",
@@ -60,6 +60,8 @@ __all__ = [
     "MAX_REFERENCE_UPDATES",
     "MAX_ENTRIES",
     "MAX_EXACT_N",
+    "Couplings",
+    "prepare",
     "hebbian",
     "energy",
     "overlaps",
@@ -97,6 +99,8 @@ MAX_EXACT_N = 12
 # ----------------------------------------------------------------------------
 
 def _couplings(J, name: str = "J") -> np.ndarray:
+    if isinstance(J, Couplings):
+        return J.J
     J = as_array(J, name, ndim=2)
     if J.shape[0] != J.shape[1] or J.shape[0] == 0:
         raise ValueError(f"{name} must be a non-empty square matrix; got shape {J.shape}")
@@ -241,6 +245,36 @@ def overlaps(patterns, s):
 # Glauber kernels: the njit loops live in attractors._glauber (imported above)
 # ----------------------------------------------------------------------------
 
+def prepare(J) -> Couplings:
+    r"""Check couplings once for many runs: validated, symmetry tested, compact integer form found.
+
+    :func:`run` accepts the result wherever it accepts ``J`` and then skips this work,
+    which is one read of ``J``: a temperature sweep, a seed loop or a phase diagram pays it
+    once instead of at every call.  The other functions of this module accept it too.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+        Couplings (any real dtype; need not be symmetric).  When ``J`` already is a
+        C-contiguous float64 array it is kept, not copied: do not modify it afterwards.
+
+    Returns
+    -------
+    Couplings
+        ``.J`` (float64), ``.K`` (the exact integer form :math:`K = NJ` as int8 or int16
+        when it exists, e.g. for Hebbian couplings of ±1 patterns; else None),
+        ``.symmetric``, ``.rowsum`` (:math:`\max_i\sum_j|K_{ij}|`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``J`` is not a non-empty square matrix of finite real numbers (the message names it).
+    """
+    if isinstance(J, Couplings):
+        return J
+    return scan_couplings(J)
+
+
 def _prepare(J, s0, h, beta, patterns, name_s="s0"):
     J = _couplings(J)
     n = J.shape[0]
@@ -270,8 +304,9 @@ def run(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None, pa
 
     Parameters
     ----------
-    J : array_like, shape (N, N)
-        Couplings (any real float dtype; need not be symmetric).
+    J : array_like, shape (N, N), or Couplings
+        Couplings (any real float dtype; need not be symmetric), or what
+        :func:`prepare` returned for them (then not checked again).
     s0 : array_like, shape (N,)
         Initial ±1 state (not modified).
     h : array_like, shape (N,) or scalar, optional
@@ -305,9 +340,11 @@ def run(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None, pa
         If an argument has the wrong type or shape, is not finite, or is out of its
         documented range; the message names the argument.
     """
-    J, n, s, h, beta, xi = _prepare(J, s0, h, beta, patterns)
     if mode not in ("sequential", "parallel"):
         raise ValueError(f"mode must be 'sequential' or 'parallel'; got {mode!r}")
+    # sequential mode needs the symmetry and the integer form of J: one scan, done here unless prepared
+    C = prepare(J) if mode == "sequential" else J
+    J, n, s, h, beta, xi = _prepare(C, s0, h, beta, patterns)
     sweeps = _bounded_sweeps(sweeps, n, MAX_UPDATES)
     if (sweeps + 1) * xi.shape[0] > MAX_ENTRIES:
         raise ValueError(f"sweeps = {sweeps} with {xi.shape[0]} patterns would record more than "
@@ -318,10 +355,11 @@ def run(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None, pa
         # The fast kernels of attractors._glauber (block draws; integer couplings when J = K/N exactly and
         # h = 0) follow the trajectory of _seq_kernel draw for draw: same final state, overlaps and generator
         # state (tests/test_glauber.py).  _seq_kernel stays as their reference.
-        K = compact_couplings(J) if not np.any(h) else None
+        K = C.K if not np.any(h) else None
         if xi.shape[0]:
             _overlap_row(xi, s, m[0])
-        _run_blocks(_kernel_prepare(np.ascontiguousarray(J, dtype=np.float64), K, s, h, beta),
+        _run_blocks(_kernel_prepare(C.J, K, s, h, beta, symmetric=C.symmetric,
+                                    rowsum=C.rowsum if K is not None else None),
                     s, beta, sweeps * n, gen, xi, m)
     else:
         _par_kernel(J, s, h, beta, sweeps, gen, xi, m)

@@ -199,3 +199,68 @@ def test_brackets_bound_the_acceptance_probability():
     k = np.minimum(np.floor(xs), 40).astype(int)
     assert np.all(lo[k] <= p) and np.all(hi[k] >= pm)
     assert np.all(np.diff(lo) >= 0) and np.all(np.diff(hi) <= 0)   # monotone (lo saturates near 1)
+
+
+# ----------------------------------------------------------------------------- one-pass scan, prepared couplings
+
+def _naive_scan(J):
+    """Plain NumPy reference of _glauber.scan_couplings: symmetry and the exact integer form K = N J."""
+    n = J.shape[0]
+    K = np.rint(J * n)
+    exact = bool(np.all(np.abs(J) * n <= 32767) and np.all(K / n == J))
+    return bool(np.array_equal(J, J.T)), (K if exact else None)
+
+
+@pytest.mark.parametrize("case", ["hebbian", "hebbian-asym", "big-P", "gaussian", "one", "odd-size"])
+def test_scan_against_numpy(case):
+    g = np.random.default_rng(3)
+    if case == "hebbian":
+        J = H.hebbian(_patterns(7, 130))
+    elif case == "hebbian-asym":
+        J = H.hebbian(_patterns(7, 70))
+        J[3, 5] += 2.0 / 70  # still an integer over N, no longer symmetric
+    elif case == "big-P":
+        J = H.hebbian(_patterns(200, 65))  # |K| up to 200: int16
+    elif case == "gaussian":
+        J = g.standard_normal((90, 90))
+    elif case == "one":
+        J = np.array([[0.0]])
+    else:
+        J = H.hebbian(_patterns(3, 131))
+    sym, K = _naive_scan(J)
+    C = G.scan_couplings(J)
+    assert C.symmetric == sym
+    if K is None:
+        assert C.K is None and C.rowsum == 0
+    else:
+        assert C.K is not None and np.array_equal(C.K.astype(np.int64), K.astype(np.int64))
+        assert C.K.dtype == (np.int8 if np.abs(K).max() <= 127 else np.int16)
+        assert C.rowsum == int(np.abs(K).sum(axis=1).max())
+
+
+def test_scan_refuses_non_finite_and_bad_shapes():
+    with pytest.raises(ValueError, match="J must contain only finite"):
+        G.scan_couplings(np.array([[0.0, np.inf], [np.inf, 0.0]]))
+    with pytest.raises(ValueError, match="W must be a non-empty square"):
+        G.scan_couplings(np.ones((2, 3)), name="W")
+
+
+@pytest.mark.parametrize("beta", [np.inf, 5.0, 0.05])
+def test_prepared_couplings_give_the_same_trajectory(beta):
+    xi = _patterns(6, 300)
+    J = H.hebbian(xi)
+    s0 = _spins(300, 4)
+    C = H.prepare(J)
+    assert H.prepare(C) is C
+    for mode in ("sequential", "parallel"):
+        a = H.run(J, s0, beta=beta, sweeps=4, rng=7, patterns=xi, mode=mode)
+        b = H.run(C, s0, beta=beta, sweeps=4, rng=7, patterns=xi, mode=mode)
+        assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    # the same with a field (float64 kernel) and with asymmetric couplings
+    J2 = J.copy()
+    J2[0, 1] += 0.3
+    for Jx, h in ((J, 0.1), (J2, None)):
+        a = H.run(Jx, s0, h=h, beta=beta, sweeps=3, rng=2)
+        b = H.run(H.prepare(Jx), s0, h=h, beta=beta, sweeps=3, rng=2)
+        assert np.array_equal(a, b)
+    assert H.energy(C, s0) == H.energy(J, s0)
