@@ -866,4 +866,86 @@ def benchmarks(quick: bool = True):
                 f"{bound:.3g} flips/s (one {8 * n / 1e3:.0f} kB row per flip at {bw / 1e9:.1f} GB/s)")
         out.append(Result("hopfield", f"glauber sequential ({label})", f"N={n}, P={p}, {sweeps} sweeps",
                           tk, tr, note, agree))
+    return out + call_benchmarks(quick)
+
+
+def call_benchmarks(quick: bool = True):
+    """Whole calls of :func:`run` as a reader makes them, set-up included, against the machine's limits.
+
+    Retrieval (N = 1000, P = 10, beta = 5, 50 sweeps from a pattern with 10 % of its spins
+    flipped): updates per second as a fraction of numba's ``Generator.random()`` rate, with a raw
+    ``J`` (the call validates and scans it) and with ``prepare(J)`` done once beforehand.
+    Flip-heavy (N = 4000, P = 20, beta = 0.01, 10 sweeps, quick: N = 2000): accepted flips per
+    second against ``read bandwidth / (8 N bytes)``, the bound of streaming one float64 row of
+    ``J`` per flip.  ``prepare`` itself is timed against reading ``J`` once (``J.sum()``).
+    Raw call, prepared call, limits and the read of ``J`` are timed in interleaved rounds
+    (:func:`attractors.bench.best_times`), one BLAS thread.  The reference of a call is the same
+    call on the per-draw kernel (``_seq_kernel``, set-up included); ``agree``: same final state.
+
+    Parameters
+    ----------
+    quick : bool, default True
+        Smaller flip-heavy case and fewer rounds.
+
+    Returns
+    -------
+    list of attractors.bench.Result
+    """
+    from threadpoolctl import threadpool_limits
+
+    from attractors import bench
+
+    if not isinstance(quick, (bool, np.bool_)):
+        raise TypeError(f"quick must be a bool; got {type(quick).__name__}")
+    out = []
+    g = np.random.default_rng(0)
+    with threadpool_limits(1):
+        rate = bench.rng_rate(repeat=3)
+        bw = bench.read_bandwidth(repeat=3)
+        for label, n, p, beta, sweeps in (("retrieval", 1000, 10, 5.0, 50),
+                                          ("flip-heavy", 2000 if quick else 4000, 20, 0.01, 10)):
+            xi = np.where(g.random((p, n)) < 0.5, -1.0, 1.0)
+            J = hebbian(xi)
+            s0 = (xi[0] * np.where(g.random(n) < 0.1, -1.0, 1.0) if label == "retrieval"
+                  else np.where(g.random(n) < 0.5, -1.0, 1.0))
+            C = prepare(J)
+            gens = [np.random.default_rng(1) for _ in range(3)]
+            state = gens[0].bit_generator.state
+
+            def reset(k):
+                gens[k].bit_generator.state = state
+                return gens[k]
+
+            def reference():
+                s = s0.copy()
+                _seq_kernel(J, J, s, np.zeros(n), beta, sweeps, reset(2), np.zeros((0, n)), np.zeros((sweeps + 1, 0)))
+                return s
+
+            raw = lambda: run(J, s0, beta=beta, sweeps=sweeps, rng=reset(0))  # noqa: E731
+            prep = lambda: run(C, s0, beta=beta, sweeps=sweeps, rng=reset(1))  # noqa: E731
+            agree = bool(np.array_equal(raw(), reference())) and bool(np.array_equal(prep(), reference()))
+            s_tmp = s0.copy()
+            flips = _seq_kernel(J, J, s_tmp, np.zeros(n), beta, sweeps, reset(2), np.zeros((0, n)),
+                                np.zeros((sweeps + 1, 0)))
+            t_raw, t_prep, t_ref, t_setup, t_read = bench.best_times(
+                [raw, prep, reference, lambda: prepare(J), lambda: J.sum()],
+                repeat=3 if quick else 7, min_time=0.02 if quick else 0.1)
+            updates = sweeps * n
+            size = f"N={n}, P={p}, {sweeps} sweeps"
+            if label == "retrieval":
+                limit = f"numba RNG {rate / 1e6:.0f} M draws/s"
+                frac = [updates / t / rate for t in (t_raw, t_prep)]
+            else:
+                bound = bw / (8.0 * n)
+                limit = f"float64 row/flip, read at {bw / 1e9:.1f} GB/s"
+                frac = [flips / t / bound for t in (t_raw, t_prep)]
+            note = (f"set-up (prepare) {t_setup * 1e3:.3g} ms = {t_setup / t_read:.2f} x reading J once "
+                    f"({t_read * 1e3:.3g} ms); {flips} accepted flips")
+            out.append(bench.Result("hopfield", f"run call, {label} (raw J)", size, t_raw, t_ref, note, agree,
+                                    limit, frac[0]))
+            out.append(bench.Result("hopfield", f"run call, {label} (prepared)", size, t_prep, t_ref, note, agree,
+                                    limit, frac[1]))
+            out.append(bench.Result("hopfield", f"prepare (set-up), {label}", f"N={n}", t_setup, t_read,
+                                    "reference: one read of J (J.sum())", None, "one read of J",
+                                    t_read / t_setup))
     return out
