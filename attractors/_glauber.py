@@ -58,8 +58,8 @@ from numba import njit
 
 from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins
 
-__all__ = ["TIE_RTOL", "MAX_UPDATES", "BLOCK_UPDATES", "Couplings", "scan_couplings", "compact_couplings",
-           "run_sequential", "benchmarks"]
+# Couplings and scan_couplings are public through attractors.hopfield (Couplings, prepare)
+__all__ = ["TIE_RTOL", "MAX_UPDATES", "BLOCK_UPDATES", "compact_couplings", "run_sequential", "benchmarks"]
 
 #: At beta = inf (in every kernel here and in ``hopfield``) a field with ``|phi_i| <= TIE_RTOL * (sum_j |J_ij| + |h_i|)`` counts as a tie at
 #: beta = inf (the spin is kept).  Exact ties (e.g. Hebbian fields, multiples of

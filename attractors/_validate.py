@@ -35,9 +35,25 @@ def as_generator(rng, name: str = "rng") -> np.random.Generator:
 
 def as_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, dtype=np.float64,
              finite: bool = True) -> np.ndarray:
-    """Convert ``x`` to a C-contiguous array of ``dtype``, checking its rank and finiteness."""
-    arr = np.asarray(x)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+    """Convert ``x`` to a C-contiguous array of ``dtype``, checking its rank and finiteness.
+
+    Every way a conversion can fail is reported naming ``name``: a ragged nested sequence, strings,
+    Python integers too large for float64 (``>= 2**1024``), complex values.  A read-only array is
+    copied, so that the numba kernels see one array type (a read-only array would trigger a
+    compilation of its own).
+    """
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError(f"{name} must be a rectangular array of numbers; got a ragged {type(x).__name__}") from exc
+    if arr.dtype == object:  # e.g. Python ints beyond int64: convert them, or say why not
+        try:
+            arr = np.asarray(x, dtype=np.float64)
+        except OverflowError as exc:
+            raise ValueError(f"{name} has a number too large for float64") from exc
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be a numeric array; got {type(x).__name__} of non-numeric objects") from exc
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name} must be a numeric array; got {type(x).__name__} of dtype {arr.dtype}")
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} must be real")
@@ -45,7 +61,12 @@ def as_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, dtype=n
         allowed = (ndim,) if isinstance(ndim, int) else ndim
         if arr.ndim not in allowed:
             raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimension(s); got shape {arr.shape}")
-    arr = np.ascontiguousarray(arr, dtype=dtype)
+    try:
+        arr = np.ascontiguousarray(arr, dtype=dtype)
+    except OverflowError as exc:
+        raise ValueError(f"{name} has a number too large for {np.dtype(dtype).name}") from exc
+    if not arr.flags.writeable:
+        arr = arr.copy()
     if finite and np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return arr
@@ -81,7 +102,10 @@ def as_positive(x, name: str, *, allow_inf: bool = False, allow_zero: bool = Fal
     """A real scalar > 0 (or >= 0 with ``allow_zero``); ``inf`` only with ``allow_inf``."""
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
         raise TypeError(f"{name} must be a real number; got {type(x).__name__}")
-    v = float(x)
+    try:
+        v = float(x)
+    except OverflowError as exc:
+        raise ValueError(f"{name} is too large for a float64; got an integer of {int(x).bit_length()} bits") from exc
     if math.isnan(v) or (math.isinf(v) and not allow_inf):
         raise ValueError(f"{name} must be finite; got {v}")
     if v < 0 or (v == 0 and not allow_zero):

@@ -340,7 +340,7 @@ def run(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None, pa
         If an argument has the wrong type or shape, is not finite, or is out of its
         documented range; the message names the argument.
     """
-    if mode not in ("sequential", "parallel"):
+    if not isinstance(mode, str) or mode not in ("sequential", "parallel"):
         raise ValueError(f"mode must be 'sequential' or 'parallel'; got {mode!r}")
     # sequential mode needs the symmetry and the integer form of J: one scan, done here unless prepared
     C = prepare(J) if mode == "sequential" else J

@@ -358,7 +358,11 @@ def test_trajectory_counts_match_transition_matrix():
 
 def test_benchmarks_quick_runs():
     res = H.benchmarks(quick=True)
-    assert len(res) == 2 and all(r.t_kernel > 0 and "flips/s" in r.note for r in res)
+    kernel, calls = res[:2], res[2:]
+    assert all(r.t_kernel > 0 and "flips/s" in r.note for r in kernel)
+    # whole calls as readers make them: raw J, prepared, and the set-up alone, for both regimes
+    assert [r.name.split(",")[0] for r in calls] == ["run call", "run call", "prepare (set-up)"] * 2
+    assert all(r.agree for r in calls if r.agree is not None) and all(r.fraction > 0 for r in calls)
 
 
 @settings(max_examples=25, deadline=None)
