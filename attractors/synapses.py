@@ -60,6 +60,7 @@ __all__ = [
     "cosine_similarity",
     "random_order",
     "orthogonal_memories",
+    "legacy_inputs",
     "benchmarks",
 ]
 
@@ -430,6 +431,64 @@ def orthogonal_memories(n_h, n_v, *, rng=None):
     q, r = np.linalg.qr(g)
     q = q * np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))  # the Gram-Schmidt signs
     return np.ascontiguousarray(q.T) * math.sqrt(n_v)
+
+
+def legacy_inputs(n_h=4, n_v=50, noise=0.4, *, seed=41):
+    r"""The initial memories and the patterns of the reference run of [NLR] Figure 1, rebuilt draw for draw.
+
+    The reference script (``memory-dynamics-theoretical.py`` of github.com/danielelotito/softmax-synapses,
+    commit 784cf80d0124beaf2c64184b163135c9fe65117f) seeds NumPy's legacy global generator with
+    ``np.random.seed(41)``, builds the memories row by row -- a fresh standard normal row, from which the
+    projections on the previous rows are subtracted one at a time (sequential Gram--Schmidt), then normalised and
+    scaled to norm :math:`\sqrt{N_v}` -- and then adds ``noise`` times a standard normal row to each memory, row
+    by row.  This function does the same with its own :class:`numpy.random.RandomState` (the legacy generator,
+    whose ``standard_normal`` draws what the global ``np.random.randn`` draws after the same seed), in the same
+    order of operations, so that on one machine the arrays agree bit for bit with the script's.
+
+    Parameters
+    ----------
+    n_h, n_v : int
+        Number of memories and of visible units, ``1 <= n_h <= n_v <= 10**6``.
+    noise : float
+        Standard deviation of the noise added to each entry (the script's ``noise_level``), ``>= 0``.
+    seed : int
+        Seed of the legacy generator (the script uses 41).
+
+    Returns
+    -------
+    xi0 : ndarray, shape (n_h, n_v)
+        The initial memories.
+    patterns : ndarray, shape (n_h, n_v)
+        The targets :math:`\xi'_\mu = \xi^{(0)}_\mu + \text{noise}\cdot\eta_\mu`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a size is not an integer in range, ``noise`` is negative or not finite, or ``seed`` is not a valid
+        legacy seed.
+    """
+    n_h = as_int(n_h, "n_h", minimum=1)
+    n_v = as_int(n_v, "n_v", minimum=1)
+    if n_h > n_v or n_v > 10**6:
+        raise ValueError(f"need 1 <= n_h <= n_v <= 1e6; got n_h={n_h}, n_v={n_v}")
+    noise = float(noise)
+    if not math.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be finite and >= 0; got {noise}")
+    seed = as_int(seed, "seed", minimum=0)
+    if seed >= 2**32:
+        raise ValueError(f"seed must be < 2**32 (a legacy seed); got {seed}")
+    rs = np.random.RandomState(seed)
+    xi0 = np.zeros((n_h, n_v))
+    for i in range(n_h):
+        xi0[i, :] = rs.standard_normal(n_v)
+        for j in range(i):
+            xi0[i, :] -= np.dot(xi0[i, :], xi0[j, :]) / np.dot(xi0[j, :], xi0[j, :]) * xi0[j, :]
+        xi0[i, :] /= np.linalg.norm(xi0[i, :])
+        xi0[i, :] *= np.sqrt(n_v)
+    patterns = xi0.copy()
+    for i in range(n_h):
+        patterns[i, :] += noise * rs.standard_normal(n_v)
+    return xi0, patterns
 
 
 def benchmarks(quick: bool = True):

@@ -211,3 +211,32 @@ def test_other_bad_input():
 def test_benchmarks_quick_agree_and_are_fast():
     res = sy.benchmarks(quick=True)
     assert all(r.agree for r in res)
+
+
+def test_legacy_inputs_match_the_global_legacy_generator():
+    xi0, pats = sy.legacy_inputs()
+    assert xi0.shape == pats.shape == (4, 50)
+    np.testing.assert_allclose(xi0 @ xi0.T, 50 * np.eye(4), atol=1e-12)       # orthogonal, squared norm N_v
+    # the same draws as np.random.seed(41); np.random.randn(...): first memory and first noise row
+    state = np.random.get_state()
+    try:
+        np.random.seed(41)
+        first = np.random.randn(50)
+        for _ in range(3):
+            np.random.randn(50)
+        noise0 = np.random.randn(50)
+    finally:
+        np.random.set_state(state)
+    np.testing.assert_array_equal(xi0[0], first / np.linalg.norm(first) * np.sqrt(50))
+    np.testing.assert_allclose(pats[0] - xi0[0], 0.4 * noise0, atol=1e-15)
+    a, b = sy.legacy_inputs(seed=41)
+    np.testing.assert_array_equal(a, xi0)
+    np.testing.assert_array_equal(b, pats)
+    assert not np.array_equal(sy.legacy_inputs(seed=7)[0], xi0)
+
+
+@pytest.mark.parametrize("kwargs", [dict(n_h=0), dict(n_h=5, n_v=4), dict(noise=-1.0), dict(noise=np.inf),
+                                    dict(seed=-1), dict(seed=2**32), dict(n_h=1.5)])
+def test_legacy_inputs_bad_input(kwargs):
+    with pytest.raises((TypeError, ValueError)):
+        sy.legacy_inputs(**kwargs)
