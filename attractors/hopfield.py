@@ -51,7 +51,8 @@ from scipy.special import expit
 from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins
 from attractors.numerics import logsumexp, softmax
 # the Glauber kernels (reference and block-draw) live below this module, in attractors._glauber
-from attractors._glauber import (TIE_RTOL, Couplings, _fields_tol, _overlap_row, scan_couplings, _par_kernel, _prepare as _kernel_prepare, _run_blocks,
+from attractors._glauber import TIE_RTOL as _TIE_RTOL
+from attractors._glauber import (Couplings, _fields_tol, _overlap_row, scan_couplings, _par_kernel, _prepare as _kernel_prepare, _run_blocks,
                                  _seq_kernel, _trace_kernel)
 
 __all__ = [
@@ -81,6 +82,11 @@ __all__ = [
     "benchmarks",
 ]
 
+
+#: A field with ``|phi_i| <= TIE_RTOL * (sum_j |J_ij| + |h_i|)`` counts as a tie at beta = inf (the spin is
+#: kept): exact ties (Hebbian fields are multiples of 1/N) reach the kernels polluted by round-off of order
+#: ``eps * sum_j |J_ij|``.  The kernels of :mod:`attractors._glauber` use the same value.
+TIE_RTOL = _TIE_RTOL
 
 #: Most single-site updates one call of :func:`run` / :func:`trajectory` may perform
 #: (``sweeps * N`` or ``steps``): about ten minutes of the numba kernel.  Larger

@@ -160,7 +160,7 @@ def shot_noise(x0, n_steps, dt, *, rate, kick, gamma=0.0, law="exponential", rec
         Relaxation rate (>= 0).
     law : {"exponential", "fixed"}
     record_every : int, optional
-        As in :func:`simulate`.
+        As in :func:`attractors.sde.simulate`.
     rng : int, Generator or None
 
     Returns

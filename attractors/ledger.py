@@ -16,7 +16,7 @@ relation       the check passes when
 ``">"``        ``m > e``
 =============  ==========================================
 
-with a tolerance whose ``basis`` (one of :data:`BASES`) says where it comes from,
+with a tolerance whose ``basis`` (one of ``BASES``) says where it comes from,
 and prints one ledger entry::
 
     CLAIM <id> <status> <summary>
@@ -142,7 +142,7 @@ class Claim:
 
     @property
     def basis_kind(self) -> str:
-        """The first word of the basis (one of :data:`BASES`), or ``""`` when none was stated."""
+        """The first word of the basis (one of ``BASES``), or ``""`` when none was stated."""
         return self.basis.split(":", 1)[0].strip() if self.basis else ""
 
     def row(self) -> str:
@@ -282,7 +282,7 @@ def check(
     quiet : bool
         Do not print the line and do not record it (for unit tests).
     basis : str
-        Where the tolerance comes from: one of :data:`BASES` (``exact``,
+        Where the tolerance comes from: one of ``BASES`` (``exact``,
         ``round-off``, ``discretisation``, ``statistical``, ``source``),
         optionally followed by a colon and a few words, e.g.
         ``"statistical: 4 s.e. of the mean over n = 2000 chains"`` (a
