@@ -133,3 +133,33 @@ def test_chapter_has_exercises_with_executed_solutions(path):
         assert end is not None, f"the solution of {label} is not closed"
         code = [c for c in cells[start[0] + 1:end] if c["cell_type"] == "code"]
         assert code and all(c.get("execution_count") for c in code), f"the solution of {label} has no executed code"
+
+
+def _check_calls(src: str):
+    """The argument text of every ``check(`` call in a cell's source."""
+    for m in re.finditer(r"(?<![\w.])check\(", src):
+        depth, seg = 1, src[m.end():]
+        for i, ch in enumerate(seg):
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0:
+                yield seg[:i]
+                break
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_every_check_states_its_basis(path):
+    """Every check() in a notebook says where its tolerance comes from (``basis=``), and every claim stored in
+    the outputs carries it (a notebook refreshed after the basis was written)."""
+    nb = json.loads(path.read_text())
+    missing = []
+    for k, c in enumerate((c for c in nb["cells"] if c["cell_type"] == "code"), start=1):
+        for args in _check_calls("".join(c["source"])):
+            if "quiet=True" in args:
+                continue  # the ledger page's own demonstration that check() refuses
+            if not re.search(r"\bbasis\s*=", args):
+                missing.append(f"code cell {k}: check({args[:60]}...")
+    assert not missing, "check() without basis=: " + "; ".join(missing)
+    from attractors.ledger import collect
+
+    stale = [c.id for c in collect(path) if not c.basis]
+    assert not stale, f"stored claims without a basis (refresh the notebook): {stale[:5]}"
