@@ -530,15 +530,17 @@ def _draw_vec(b, u):
 # ---------------------------------------------------------------------------------------------
 
 @njit(cache=True)
-def _run_kernel(JT, bias, bias_stride, s, n_steps, beta, lr, stochastic, sequential, manuscript, rng, states):
+def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, sequential, manuscript, u, states,
+                h, new, d):
     # JT is the transpose of J (JT[j, i] = J[i, j]): the inner loops run over i along
     # contiguous rows, with no reduction, so they vectorise without reordering any sum
     # (each h[i] is still accumulated in the order j = 0..N-1).
+    # Steps t0 .. t0 + n_steps - 1; u holds their uniforms (n per step, in node order) when stochastic,
+    # drawn by NumPy from the caller's generator: the same doubles, in the same order, as one
+    # Generator.random() per node here (the stream's next_double), at a fraction of the cost.
     n = JT.shape[0]
-    h = np.empty(n)
-    new = np.empty(n)
-    d = np.empty(n)
-    for t in range(n_steps):
+    ku = 0
+    for t in range(t0, t0 + n_steps):
         row = t * bias_stride
         for i in range(n):
             h[i] = 0.0
@@ -553,7 +555,8 @@ def _run_kernel(JT, bias, bias_stride, s, n_steps, beta, lr, stochastic, sequent
                 d[i] = h[i]
                 field = beta * (bias[row, i] + h[i])
                 if stochastic:
-                    v = _draw(field, rng.random())
+                    v = _draw(field, u[ku])
+                    ku += 1
                 else:
                     v = _lang(field)
                 dv = v - s[i]
@@ -567,7 +570,8 @@ def _run_kernel(JT, bias, bias_stride, s, n_steps, beta, lr, stochastic, sequent
             for i in range(n):
                 field = beta * (bias[row, i] + h[i])
                 if stochastic:
-                    new[i] = _draw(field, rng.random())
+                    new[i] = _draw(field, u[ku])
+                    ku += 1
                 else:
                     new[i] = _lang(field)
             for i in range(n):
@@ -588,6 +592,10 @@ def _run_kernel(JT, bias, bias_stride, s, n_steps, beta, lr, stochastic, sequent
         for i in range(n):
             states[t, i] = s[i]
     return states
+
+
+#: Uniforms drawn per block (about 1 MiB): a long run draws them chunk by chunk.
+_BLOCK_DRAWS = 2**17
 
 
 def _validate_run(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0):
@@ -686,10 +694,18 @@ def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stoc
     J, bias2, stride, n_steps, beta, lr, stochastic, update, rule, s0 = _validate_run(
         J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0)
     gen = as_generator(rng)
+    n = J.shape[0]
     JT = np.ascontiguousarray(J.T)
-    states = np.empty((n_steps, J.shape[0]))
-    _run_kernel(JT, bias2, stride, s0, n_steps, beta, lr, stochastic, update == "sequential",
-                rule == "manuscript", gen, states)
+    states = np.empty((n_steps, n))
+    h, new, d = np.empty(n), np.empty(n), np.empty(n)
+    chunk = max(1, _BLOCK_DRAWS // n) if stochastic else max(n_steps, 1)
+    u = np.empty(min(chunk, n_steps) * n if stochastic else 0)
+    for t0 in range(0, n_steps, chunk):
+        k = min(chunk, n_steps - t0)
+        if stochastic:
+            gen.random(out=u[: k * n])
+        _run_kernel(JT, bias2, stride, s0, t0, k, beta, lr, stochastic, update == "sequential",
+                    rule == "manuscript", u, states, h, new, d)
     return states, np.ascontiguousarray(JT.T)
 
 

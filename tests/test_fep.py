@@ -302,3 +302,28 @@ def test_benchmarks_agree(monkeypatch):
     monkeypatch.setattr(bench, "best_time", lambda fn, **kw: (fn(), 1.0)[1])  # agreement only, no timing
     res = fep.benchmarks(quick=True)
     assert res and all(r.agree for r in res)
+
+
+def test_run_block_draws_equal_one_draw_per_node():
+    """fep.run draws its uniforms in blocks with NumPy; the trajectory, the couplings and the caller's stream
+    equal a loop that calls Generator.random() once per node (the NumPy reference run_reference)."""
+    from attractors import fep as F
+
+    g = np.random.default_rng(4)
+    J = g.normal(0.0, 0.3, (9, 9))
+    b = g.normal(0.0, 1.0, 9)
+    for update in ("parallel", "sequential"):
+        ga, gb = np.random.default_rng(8), np.random.default_rng(8)
+        sa, Ja = F.run(J, b, 40, beta=0.6, learning_rate=0.01, update=update, rng=ga)
+        sb, Jb = F.run_reference(J, b, 40, beta=0.6, learning_rate=0.01, update=update, rng=gb)
+        np.testing.assert_allclose(sa, sb, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(Ja, Jb, rtol=0, atol=1e-12)
+        assert ga.random() == gb.random()
+    old = F._BLOCK_DRAWS
+    try:  # several blocks in one call: the same run
+        full = F.run(J, b, 300, beta=0.6, learning_rate=0.01, rng=3)
+        F._BLOCK_DRAWS = 20
+        split = F.run(J, b, 300, beta=0.6, learning_rate=0.01, rng=3)
+    finally:
+        F._BLOCK_DRAWS = old
+    assert np.array_equal(full[0], split[0]) and np.array_equal(full[1], split[1])
