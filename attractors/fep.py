@@ -942,6 +942,7 @@ def benchmarks(quick: bool = True):
 
     res = [compare("fep", "run (learning, parallel)", f"N={n}, {steps_ref} steps", kernel, reference,
                    note="same uniforms; compared couplings", repeat=3, min_time=0.02)]
+    res += floor_benchmarks(quick)
     # cost per step against N: the kernel vs a vectorised NumPy step (BLAS matrix-vector product,
     # the same inverse-CDF draws from the same uniforms, the same learning rule)
     for n_big in ((256,) if quick else (64, 256, 1024, 4096)):
@@ -955,6 +956,74 @@ def benchmarks(quick: bool = True):
                            repeat=3, min_time=0.02,
                            note="per step: divide by the steps"))
     return res
+
+
+@njit(cache=True)
+def _floor_kernel(J, s, n_steps, lr, rng):
+    # The least work any implementation of a step must do: one BLAS matrix-vector product,
+    # N uniform draws, N exponentials and one rank-1 update of J (the floor of a step).
+    n = J.shape[0]
+    for _ in range(n_steps):
+        h = np.dot(J, s)
+        for i in range(n):
+            s[i] = 2.0 * rng.random() * math.exp(-1e-3 * abs(h[i])) - 1.0
+        if lr != 0.0:
+            for i in range(n):
+                c = lr * s[i]
+                for j in range(n):
+                    J[i, j] += c * s[j]
+    return s
+
+
+def floor_benchmarks(quick: bool = True):
+    """A step of :func:`run` against the floor of a step, and the fixed cost of a call.
+
+    The floor (:func:`_floor_kernel`) is one BLAS matrix-vector product, N uniform draws (numba's
+    ``Generator.random()``), N calls of ``exp`` and, with learning, one rank-1 update, in one compiled
+    loop; the fraction is floor time / run time per step (1 = as fast as the floor).  Both are timed
+    in interleaved rounds (:func:`attractors.bench.best_times`), one BLAS thread, parallel stochastic
+    updates at beta = 0.17; the fixed cost of a call is the time of a one-step call minus one step.
+
+    Parameters
+    ----------
+    quick : bool, default True
+        N = 64 only (else N = 16, 64, 256, 1024).
+
+    Returns
+    -------
+    list of attractors.bench.Result
+    """
+    from threadpoolctl import threadpool_limits
+
+    from attractors import bench
+
+    out = []
+    g = np.random.default_rng(2)
+    with threadpool_limits(1):
+        for n in ((64,) if quick else (16, 64, 256, 1024)):
+            steps = max(20, min(4000, 2_000_000 // (n * n)))
+            J0 = g.normal(0.0, 1.0 / np.sqrt(n), (n, n))
+            np.fill_diagonal(J0, 0.0)
+            b = g.normal(0.0, 1.0, n)
+            gen_r, gen_f = np.random.default_rng(1), np.random.default_rng(1)
+            for lr in (1e-3, 0.0):
+                Jf, sf = J0.copy(), np.zeros(n)
+                _floor_kernel(Jf, sf, 1, lr, gen_f)
+                run(J0, b, 1, beta=0.17, learning_rate=lr, rng=gen_r)
+                t_run, t_floor, t_one = bench.best_times(
+                    [lambda: run(J0, b, steps, beta=0.17, learning_rate=lr, rng=gen_r),
+                     lambda: _floor_kernel(Jf, sf, steps, lr, gen_f),
+                     lambda: run(J0, b, 1, beta=0.17, learning_rate=lr, rng=gen_r)],
+                    repeat=3 if quick else 7, min_time=0.02 if quick else 0.1)
+                step, floor_step = t_run / steps, t_floor / steps
+                fixed = max(t_one - step, 0.0)
+                label = "learning" if lr else "no learning"
+                out.append(bench.Result(
+                    "fep", f"run step vs floor ({label})", f"N={n}, {steps} steps", t_run, t_floor,
+                    f"{step * 1e6:.3g} us/step, floor {floor_step * 1e6:.3g} us/step; fixed cost per call "
+                    f"{fixed * 1e6:.3g} us", None, "BLAS gemv + N draws + N exp" + (" + rank-1" if lr else ""),
+                    floor_step / step))
+    return out
 
 
 def _numpy_run(J, b, n_steps, beta, lr, gen):
