@@ -359,24 +359,35 @@ def _check_basis(basis):
 
 
 def _margin(m, e, relation, atol, rtol):
-    """The fraction of the tolerance that the deviation used (0: none, 1: all); None without a tolerance."""
+    """How much of its room a passing check used (0: none, 1: all; None where undefined).
+
+    ``==``: the largest deviation over its tolerance.  ``<=`` with a non-negative measured value and a
+    positive bound ``e + tol`` (an error against its bound): ``m / (e + tol)``.  ``>=`` with a positive
+    measured value and a positive floor ``e - tol``: ``(e - tol) / m``.  Strict relations, booleans and
+    signed one-sided comparisons have no margin.
+    """
     if relation in ("<", ">") or m.dtype == bool or e.dtype == bool:
         return None
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         mf, ef = m.astype(float), e.astype(float)
         slack = atol + rtol * np.abs(ef)
         if relation == "==":
             dev = np.where(mf == ef, 0.0, np.abs(mf - ef))
-        elif relation == "<=":
-            dev = np.maximum(mf - ef, 0.0)
-        else:
-            dev = np.maximum(ef - mf, 0.0)
-        if not np.all(np.isfinite(dev)):
-            return None
-        if np.all(slack == 0):
-            return 0.0 if np.all(dev == 0) else None
-        with np.errstate(divide="ignore"):
+            if not np.all(np.isfinite(dev)):
+                return None
+            if np.all(slack == 0):
+                return 0.0 if np.all(dev == 0) else None
             frac = np.where(slack > 0, dev / np.where(slack > 0, slack, 1.0), np.where(dev > 0, np.inf, 0.0))
+        elif relation == "<=":
+            bound = ef + slack
+            if not (np.all(mf >= 0) and np.all(bound > 0)):
+                return None
+            frac = mf / bound
+        else:
+            floor = ef - slack
+            if not (np.all(mf > 0) and np.all(floor > 0)):
+                return None
+            frac = floor / mf
     v = float(np.max(frac))
     return v if math.isfinite(v) else None
 
