@@ -217,5 +217,57 @@ def test_perfect_recall_trials_against_direct_check():
         highload.perfect_recall_trials(10, 0, 0)
 
 
+def test_zero_temperature_retrieval_fixed_points_and_law():
+    # same seed, same result; shapes; overlaps are multiples of 2/N in [-1, 1]
+    a = highload.zero_temperature_retrieval(40, 8, 3, 5, n_starts=4)
+    b = highload.zero_temperature_retrieval(40, 8, 3, 5, n_starts=4)
+    assert a.shape == (3, 4) and np.array_equal(a, b)
+    assert np.all(np.abs(a) <= 1) and np.allclose(a * 40 / 2, np.round(a * 40 / 2))
+    # the event-driven descent ends in a fixed point of hopfield.run at T = 0, with an energy no higher
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        xi = 2.0 * rng.integers(0, 2, size=(9, 40)) - 1.0
+        J = hf.hebbian(xi)
+        K = xi.T @ xi
+        np.fill_diagonal(K, 0.0)
+        s = xi[0].copy()
+        highload._zero_t_descent(K, s, rng, 10_000)
+        assert np.array_equal(hf.run(J, s, beta=np.inf, sweeps=5, rng=rng), s)
+        assert hf.energy(J, s) <= hf.energy(J, xi[0]) + 1e-12
+    # a stable pattern is left alone: one pattern is always retrieved exactly
+    assert np.all(highload.zero_temperature_retrieval(30, 1, 4, 0, n_starts=1) == 1.0)
+    # the law of the final state equals that of hopfield.run run to a fixed point (small network, chi-square)
+    rng = np.random.default_rng(8)
+    while True:                                          # an instance whose descent has several end states
+        xi = 2.0 * rng.integers(0, 2, size=(5, 12)) - 1.0
+        K = xi.T @ xi
+        np.fill_diagonal(K, 0.0)
+        trial = set()
+        for _ in range(40):
+            s = xi[0].copy()
+            highload._zero_t_descent(K, s, rng, 10_000)
+            trial.add(tuple(s))
+        if len(trial) >= 2:
+            break
+    J = hf.hebbian(xi)
+    ends_event, ends_run = {}, {}
+    for _ in range(600):
+        s = xi[0].copy()
+        highload._zero_t_descent(K, s, rng, 10_000)
+        ends_event[tuple(s)] = ends_event.get(tuple(s), 0) + 1
+        t = hf.run(J, xi[0], beta=np.inf, sweeps=60, rng=rng)
+        ends_run[tuple(t)] = ends_run.get(tuple(t), 0) + 1
+    keys = sorted(set(ends_event) | set(ends_run))
+    assert len(keys) >= 2
+    e = np.array([ends_event.get(k, 0) for k in keys], float)
+    r = np.array([ends_run.get(k, 0) for k in keys], float)
+    chi2 = float(np.sum((e - r) ** 2 / np.maximum(e + r, 1)))    # two-sample chi-square, len(keys) - 1 dof
+    assert chi2 < len(keys) - 1 + 6 * np.sqrt(2 * (len(keys) - 1)) + 10
+    with pytest.raises(ValueError, match="n_starts"):
+        highload.zero_temperature_retrieval(10, 2, 1, 0, n_starts=3)
+    with pytest.raises(ValueError, match="P"):
+        highload.zero_temperature_retrieval(10, 11, 1, 0)
+
+
 def test_benchmarks_empty():
     assert highload.benchmarks(quick=True) == []

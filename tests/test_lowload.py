@@ -62,6 +62,21 @@ def test_mixture_stability_temperatures():
     assert lowload.mixture_hessian(3, 1 / (T3 - 0.01), 4)[0] > 0 > lowload.mixture_hessian(3, 1 / (T3 + 0.01), 4)[0]
 
 
+def test_mixture_stability_temperature_against_enumerated_hessian():
+    # an independent computation: bisection on the sign of the smallest eigenvalue of the Hessian obtained by
+    # enumerating the 2^P sign vectors (lowload_hessian), not from the closed form of mixture_hessian
+    def bisect(n, P, lo=0.2, hi=0.9, tol=1e-9):
+        def lam(T):
+            m = np.r_[np.full(n, lowload.mixture(n, 1 / T)), np.zeros(P - n)]
+            return np.linalg.eigvalsh(lowload.lowload_hessian(m, 1 / T))[0]
+        while hi - lo > tol:
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if lam(mid) > 0 else (lo, mid)
+        return 0.5 * (lo + hi)
+    for n in (3, 5):
+        assert abs(lowload.mixture_stability_temperature(n) - bisect(n, n + 1)) < 1e-8
+
+
 def test_lowload_fixed_point_contracts_above_tc():
     rng = np.random.default_rng(0)
     for _ in range(5):
