@@ -70,10 +70,9 @@ __all__ = [
     "at_temperature",
     "crosstalk_error_probability",
     "perfect_recall_trials",
+    "zero_temperature_retrieval",
     "benchmarks",
 ]
-# zero_temperature_retrieval (Chapter 7) is public too; it joins __all__ together with the deprecated
-# attractors.meanfield shim, whose test pins the re-exported names
 
 
 _SQRT2 = math.sqrt(2.0)

@@ -471,9 +471,7 @@ def legacy_inputs(n_h=4, n_v=50, noise=0.4, *, seed=41):
     n_v = as_int(n_v, "n_v", minimum=1)
     if n_h > n_v or n_v > 10**6:
         raise ValueError(f"need 1 <= n_h <= n_v <= 1e6; got n_h={n_h}, n_v={n_v}")
-    noise = float(noise)
-    if not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be finite and >= 0; got {noise}")
+    noise = as_positive(noise, "noise", allow_zero=True)
     seed = as_int(seed, "seed", minimum=0)
     if seed >= 2**32:
         raise ValueError(f"seed must be < 2**32 (a legacy seed); got {seed}")

@@ -19,4 +19,6 @@ def test_meanfield_shim_warns_and_reexports_the_new_modules():
     assert set(mf.__all__) <= set(new) and len(mf.__all__) == 31
     for name in mf.__all__:
         assert getattr(mf, name) is new[name], name
-    assert set(mf.__all__) == set(new), "the shim re-exports every public name of the three modules"
+    # the shim re-exports the 31 names meanfield had; functions added to the new modules later are not
+    # added to a deprecated path
+    assert set(mf.__all__) <= set(new)
