@@ -31,9 +31,14 @@ the discrete system:
 * A constant antisymmetric part :math:`A = a\,[[0,1],[-1,0]]` (2-D) is an
   advection along the level lines of :math:`E` with the divergence-free
   stationary current :math:`J^\ast = -qA\nabla E`, the curl of the stream
-  function :math:`\psi = aTq`.  The discrete :math:`\psi` lives on cell
-  corners: the harmonic mean of :math:`aTq` over the corner's four cells
-  (which keeps every added rate below :math:`4|a|T/V` however fast
+  function :math:`\psi = aTq`.  With a scalar mobility field,
+  :math:`K(x) = m(x)(S + A)`, the antisymmetric flux
+  :math:`-mA(p\nabla E + T\nabla p) = -TmqA\nabla(p/q)` has the same divergence
+  as the advection :math:`p\,w` with :math:`w = TA\nabla(mq)/q` (for constant
+  antisymmetric :math:`A`, :math:`\nabla\cdot(\phi A\nabla u) = -\nabla\cdot(uA\nabla\phi)`),
+  so the stream function becomes :math:`\psi = aTmq`.  The discrete :math:`\psi` lives on cell
+  corners: the harmonic mean of :math:`aTmq` over the corner's four cells
+  (which keeps every added rate below :math:`4|a|Tm/V` however fast
   :math:`E` varies), and zero on the boundary, so no probability leaves the
   box -- the reflecting problem of the continuum where :math:`q` is
   negligible on the boundary or the boundary is a level line of :math:`E`.
@@ -59,7 +64,9 @@ walls, flux :math:`2KT p/h` out of a wall cell; mass is lost) and, in 1-D,
 washboard on a ring, whose stationary state carries a current and is *not*
 the Boltzmann law of the energy on the cut interval).  State-dependent
 mobilities are scalar (1-D) or diagonal (2-D) fields of cell values; face
-values are harmonic means.
+values are harmonic means.  In 2-D a scalar field may multiply a ``K`` with an
+antisymmetric part (``K(x) = m(x)(S + A)``, ``S`` diagonal); a diagonal field
+may not, since ``diag(m_x, m_y) A`` is not antisymmetric.
 """
 
 from __future__ import annotations
@@ -484,7 +491,10 @@ def operator_2d(E, spacing, T: float, K=1.0, K_field=None, boundary: str = "refl
         :math:`S` is positive semi-definite); its antisymmetric part is any.
     K_field : None or array_like of shape (nx, ny) or (nx, ny, 2)
         State-dependent mobility: a positive scalar or diagonal field of cell
-        values, multiplying ``K``, which must then be diagonal.
+        values multiplying ``K``, whose symmetric part must then be diagonal.
+        An antisymmetric part of ``K`` is allowed with a scalar field
+        (:math:`K(x) = m(x)(S + A)`; stream function :math:`aTmq`, module
+        docstring), not with a diagonal one.
     boundary : {"reflecting", "absorbing"}
         No flux through the walls, or :math:`p = 0` on them.
 
@@ -496,7 +506,8 @@ def operator_2d(E, spacing, T: float, K=1.0, K_field=None, boundary: str = "refl
     ------
     TypeError, ValueError
         Malformed input; a symmetric part outside the stencil condition; a
-        non-diagonal ``K`` with a ``K_field``; rates that overflow.
+        non-diagonal symmetric part of ``K`` with a ``K_field``, or an
+        antisymmetric part with a diagonal ``K_field``; rates that overflow.
     """
     E = _as_energy(E, 2)
     hx, hy = _as_spacing(spacing, 2)
@@ -507,13 +518,15 @@ def operator_2d(E, spacing, T: float, K=1.0, K_field=None, boundary: str = "refl
     S = 0.5 * (Km + Km.T)
     a = 0.5 * (Km[0, 1] - Km[1, 0])
     if K_field is not None:
-        if Km[0, 1] != 0.0 or Km[1, 0] != 0.0:
-            raise ValueError("K must be diagonal when K_field is given")
+        if S[0, 1] != 0.0:
+            raise ValueError("K: its symmetric part must be diagonal when K_field is given")
         F = as_array(K_field, "K_field", ndim=(2, 3))
         if F.shape[:2] != (nx, ny) or (F.ndim == 3 and F.shape[2] != 2):
             raise ValueError(f"K_field must have shape {(nx, ny)} or {(nx, ny, 2)}; got {F.shape}")
         if not np.all(F > 0):
             raise ValueError("K_field must be > 0 everywhere")
+        if a != 0.0 and F.ndim == 3:
+            raise ValueError("K: an antisymmetric part needs a scalar K_field (shape (nx, ny)), not a diagonal one")
         Fx = F if F.ndim == 2 else F[:, :, 0]
         Fy = F if F.ndim == 2 else F[:, :, 1]
     else:
@@ -542,7 +555,7 @@ def operator_2d(E, spacing, T: float, K=1.0, K_field=None, boundary: str = "refl
     ky = cy * (np.ones((nx, ny - 1)) if Fy is None else _face_harmonic(Fy[:, :-1], Fy[:, 1:]))
     fy, by = _sg_rates(E[:, :-1], E[:, 1:], ky * T / hy**2, T)
     if a != 0.0:
-        fx, bx, fy, by = _rotational_rates(E, hx, hy, T, a, fx, bx, fy, by)
+        fx, bx, fy, by = _rotational_rates(E, hx, hy, T, a, fx, bx, fy, by, m=Fx)
     add(idx[:-1], idx[1:], fx, bx, np.array([hx, 0.0]))
     add(idx[:, :-1], idx[:, 1:], fy, by, np.array([0.0, hy]))
     if cxy > 0:
@@ -570,39 +583,42 @@ def operator_2d(E, spacing, T: float, K=1.0, K_field=None, boundary: str = "refl
                       np.concatenate(disps)[keep], _log_pi(E, hx * hy, T), boundary)
 
 
-def _rotational_rates(E, hx, hy, T, a, fx, bx, fy, by):
-    """Add the antisymmetric part a*[[0,1],[-1,0]] to the x- and y-face rates (module docstring).
+def _rotational_rates(E, hx, hy, T, a, fx, bx, fy, by, m=None):
+    """Add the antisymmetric part a*m(x)*[[0,1],[-1,0]] to the x- and y-face rates (module docstring).
 
-    The stationary face flux is Phi = psi(corner 1) - psi(corner 2) with psi = a T q on interior cell
-    corners (the harmonic mean of q over the corner's four cells, which equals q at the corner to O(h^2)
-    where q is smooth) and psi = 0 on boundary corners.  Each rate needs Phi / pi of the face's source or
-    destination cell; both cells belong to both corners of their face, so with the harmonic mean
-    |Phi| / pi <= 4 |a| T / V: the rates stay bounded however fast E varies between cells.
+    The stationary face flux is Phi = psi(corner 1) - psi(corner 2) with psi = a T m q on interior cell
+    corners (the harmonic mean of m q over the corner's four cells, which equals m q at the corner to O(h^2)
+    where m q is smooth) and psi = 0 on boundary corners; m = 1 without a mobility field.  Each rate needs
+    Phi / pi of the face's source or destination cell; both cells belong to both corners of their face, so
+    with the harmonic mean |Phi| / pi <= 4 |a| T m / V: the rates stay bounded however fast E varies.
     """
     nx, ny = E.shape
     V = hx * hy
     Ep = np.pad(E, 1, constant_values=np.inf)   # Ep[i + 1, j + 1] = E[i, j]; outside cells weigh exp(-inf) = 0
+    # -ln m padded alike (outside cells already weigh 0 through E = inf); E_k - T ln m_k is the "energy" of m q
+    Lp = np.pad(np.zeros_like(E) if m is None else -T * np.log(m), 1, constant_values=0.0)
+    Ep_m = Ep + Lp
 
     def rel_corner(ref, cells4, valid):
-        # harmonic mean of q over the corner's cells, divided by q of the reference cell (one of the four):
-        # 4 / sum_k exp((E_k - E_ref)/T) lies in [0, 4] -- no overflow, and the rates stay O(a T / V)
+        # harmonic mean of m q over the corner's cells, divided by q of the reference cell (one of the four):
+        # 4 / sum_k exp((E_k - T ln m_k - E_ref)/T) lies in [0, 4 m_ref] -- no overflow, rates stay O(a T m / V)
         with np.errstate(over="ignore"):
             total = sum(np.exp((c - ref) / T) for c in cells4)
         return np.where(valid, 4.0 / total, 0.0)
 
     # x-faces between (i, j) and (i+1, j), i < nx-1: corners (i+1/2, j+1/2) [valid j <= ny-2], (i+1/2, j-1/2) [j >= 1]
-    cx = lambda di, dj: Ep[1 + di:nx + di, 1 + dj:1 + dj + ny]   # noqa: E731  E[i+di, j+dj], shape (nx-1, ny)
+    cx = lambda di, dj, P=Ep: P[1 + di:nx + di, 1 + dj:1 + dj + ny]   # noqa: E731  E[i+di, j+dj], (nx-1, ny)
     jj = np.arange(ny)[None, :]
-    top = [cx(0, 0), cx(1, 0), cx(0, 1), cx(1, 1)]
-    bot = [cx(0, -1), cx(1, -1), cx(0, 0), cx(1, 0)]
+    top = [cx(0, 0, Ep_m), cx(1, 0, Ep_m), cx(0, 1, Ep_m), cx(1, 1, Ep_m)]
+    bot = [cx(0, -1, Ep_m), cx(1, -1, Ep_m), cx(0, 0, Ep_m), cx(1, 0, Ep_m)]
     g_src = a * T * (rel_corner(cx(0, 0), top, jj <= ny - 2) - rel_corner(cx(0, 0), bot, jj >= 1)) / V
     g_dst = a * T * (rel_corner(cx(1, 0), top, jj <= ny - 2) - rel_corner(cx(1, 0), bot, jj >= 1)) / V
     fx, bx = _blend(g_src, g_dst, fx, bx)
     # y-faces between (i, j) and (i, j+1), j < ny-1: corners (i+1/2, j+1/2) [valid i <= nx-2], (i-1/2, j+1/2) [i >= 1]
-    cy = lambda di, dj: Ep[1 + di:1 + di + nx, 1 + dj:ny + dj]   # noqa: E731  E[i+di, j+dj], shape (nx, ny-1)
+    cy = lambda di, dj, P=Ep: P[1 + di:1 + di + nx, 1 + dj:ny + dj]   # noqa: E731  E[i+di, j+dj], (nx, ny-1)
     ii = np.arange(nx)[:, None]
-    right = [cy(0, 0), cy(1, 0), cy(0, 1), cy(1, 1)]
-    left = [cy(-1, 0), cy(0, 0), cy(-1, 1), cy(0, 1)]
+    right = [cy(0, 0, Ep_m), cy(1, 0, Ep_m), cy(0, 1, Ep_m), cy(1, 1, Ep_m)]
+    left = [cy(-1, 0, Ep_m), cy(0, 0, Ep_m), cy(-1, 1, Ep_m), cy(0, 1, Ep_m)]
     g_src = -a * T * (rel_corner(cy(0, 0), right, ii <= nx - 2) - rel_corner(cy(0, 0), left, ii >= 1)) / V
     g_dst = -a * T * (rel_corner(cy(0, 1), right, ii <= nx - 2) - rel_corner(cy(0, 1), left, ii >= 1)) / V
     fy, by = _blend(g_src, g_dst, fy, by)

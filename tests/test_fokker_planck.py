@@ -310,3 +310,23 @@ def test_bad_input_is_refused_with_the_argument_name():
     for call, name in cases:
         with pytest.raises((ValueError, TypeError), match=rf"\b{name}\b"):
             call()
+
+
+def test_scalar_field_with_antisymmetric_part():
+    # K(x) = m(x) (S + A): q stays exactly stationary, a constant field c equals the constant matrix c K,
+    # and a diagonal field with an antisymmetric part is refused
+    X, Y, h2 = grid2()
+    E2 = double_well_2d(X, Y)
+    K0 = np.array([[1.0, 0.7], [-0.7, 0.5]])
+    q = fp.boltzmann(E2, h2, 0.4)
+    op = fp.operator_2d(E2, h2, 0.4, K=K0, K_field=1 + X**2 + 0.5 * np.sin(Y))
+    assert np.abs(fp.apply_operator(op, q)).max() < 1e-13 * q.max() * op.rate_fwd.max()
+    assert np.all(op.rate_fwd >= 0) and np.all(op.rate_bwd >= 0)
+    c = 2.5
+    op_c = fp.operator_2d(E2, h2, 0.4, K=c * K0)
+    op_f = fp.operator_2d(E2, h2, 0.4, K=K0, K_field=np.full(E2.shape, c))
+    np.testing.assert_array_equal(op_c.src, op_f.src)
+    np.testing.assert_allclose(op_f.rate_fwd, op_c.rate_fwd, rtol=1e-12, atol=1e-12 * op_c.rate_fwd.max())
+    np.testing.assert_allclose(op_f.rate_bwd, op_c.rate_bwd, rtol=1e-12, atol=1e-12 * op_c.rate_bwd.max())
+    with pytest.raises(ValueError, match="scalar K_field"):
+        fp.operator_2d(E2, h2, 0.4, K=K0, K_field=np.stack([1 + X**2, 1 + Y**2], axis=-1))
