@@ -18,6 +18,8 @@ Training (:func:`train`)
     :math:`\alpha`; every *epoch* shows one pattern (random or cyclic order)
     for ``steps_per_epoch`` parallel steps of simultaneous inference and
     learning, the state carried over from epoch to epoch.
+    :func:`train_printed` runs the same loop with a literal reading of the
+    learning rule as the manuscript prints it (chapter 17 compares them).
 
 Baselines
     Hebb's rule :math:`J = \Xi^\top\Xi/N` and the projector (pseudo-inverse)
@@ -58,8 +60,10 @@ import sys
 import time
 
 import numpy as np
+from numba import njit
 
 from attractors import fep
+from attractors.fep import _draw, _lang
 from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive
 
 __all__ = [
@@ -75,6 +79,8 @@ __all__ = [
     "deterministic_attractors",
     "reconstruction_r2",
     "train",
+    "train_printed",
+    "PRINTED_READINGS",
     "evaluate",
     "simulation2_point",
     "sweep",
@@ -546,6 +552,110 @@ def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epo
                          stochastic=True, rng=gen, sigma0=sigma, rule=rule)
         sigma = states[-1].copy()
     return np.ascontiguousarray(J), sigma, shown
+
+
+@njit(cache=True)
+def _printed_kernel(J, bias_rows, shown, steps, s, beta, lr, reading, rng):
+    # train_printed's loop: parallel draws, then the update with the chosen prediction
+    n = J.shape[0]
+    h = np.empty(n)
+    new = np.empty(n)
+    pred = np.empty(n)
+    for k in shown:
+        for _ in range(steps):
+            for i in range(n):
+                acc = 0.0
+                for j in range(n):
+                    acc += J[i, j] * s[j]
+                h[i] = acc
+            for i in range(n):
+                new[i] = _draw(beta * (bias_rows[k, i] + h[i]), rng.random())
+            for i in range(n):
+                if reading == 0:
+                    acc = 0.0
+                    for j in range(n):
+                        acc += J[i, j] * new[j]
+                    pred[i] = _lang(bias_rows[k, i] + acc)
+                elif reading == 1:
+                    pred[i] = _lang(bias_rows[k, i] + h[i])
+                else:
+                    pred[i] = _lang(beta * (bias_rows[k, i] + h[i]))
+            for i in range(n):
+                d = lr * (new[i] - pred[i])
+                for j in range(n):
+                    if j != i:
+                        J[i, j] += d * new[j]
+            for i in range(n):
+                s[i] = new[i]
+
+
+#: The literal readings of the printed learning rule that :func:`train_printed` runs.
+PRINTED_READINGS = ("current", "previous", "previous-beta")
+
+
+def train_printed(patterns, *, evidence: float, beta: float, learning_rate: float, n_epochs: int,
+                  steps_per_epoch: int, reading: str, rng=None):
+    r"""Train with a literal reading of the printed rule, :math:`\Delta J_{ij}\propto\sigma_i\sigma_j-L(b_i+\sum_k J_{ik}\sigma_k)\sigma_j`.
+
+    Inference is the same as in :func:`train`: every step draws all nodes at
+    once, :math:`\sigma_i(t)\sim\mathcal{CB}(\beta(b_i+\sum_k J_{ik}\sigma_k(t-1)))`,
+    with the bias :math:`b = \text{evidence}\cdot\xi^{\mu}` of the epoch's
+    pattern (chosen uniformly at random).  The printed rule does not say which
+    states enter the prediction, nor where the precision :math:`\beta` goes;
+    ``reading`` picks one:
+
+    * ``"current"`` -- :math:`L(b_i + \sum_k J_{ik}\sigma_k(t))`, the states
+      just drawn, no :math:`\beta`;
+    * ``"previous"`` -- :math:`L(b_i + \sum_k J_{ik}\sigma_k(t-1))`, the
+      state before the step, no :math:`\beta`;
+    * ``"previous-beta"`` -- :math:`L(\beta(b_i + \sum_k J_{ik}\sigma_k(t-1)))`,
+      the mean of the law just sampled (the rule of ``fep.run(rule="manuscript")``).
+
+    The update is :math:`\Delta J_{ij} = \eta\,(\sigma_i(t) - \hat\sigma_i)\,\sigma_j(t)`
+    for :math:`i\ne j` (the diagonal stays zero).  Plain NumPy, one step at a
+    time: for small networks (Simulation 1) only.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (P, N)
+    evidence, beta : float
+        (> 0).
+    learning_rate : float
+        (>= 0).
+    n_epochs, steps_per_epoch : int
+        (>= 1); at most 10**6 steps in all.
+    reading : {"current", "previous", "previous-beta"}
+    rng : seed or numpy.random.Generator
+
+    Returns
+    -------
+    J : ndarray, shape (N, N)
+    sigma : ndarray, shape (N,)
+        Last state.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On malformed input (names the argument).
+    """
+    x = as_patterns(patterns, "patterns")
+    n = x.shape[1]
+    evidence = as_positive(evidence, "evidence")
+    beta = as_positive(beta, "beta")
+    learning_rate = as_positive(learning_rate, "learning_rate", allow_zero=True)
+    n_epochs = as_int(n_epochs, "n_epochs", minimum=1)
+    steps_per_epoch = as_int(steps_per_epoch, "steps_per_epoch", minimum=1)
+    if n_epochs * steps_per_epoch > 10**6:
+        raise ValueError("n_epochs * steps_per_epoch must be <= 10**6 for this NumPy loop")
+    if reading not in PRINTED_READINGS:
+        raise ValueError(f"reading must be one of {PRINTED_READINGS}; got {reading!r}")
+    gen = as_generator(rng)
+    shown = gen.integers(0, x.shape[0], size=n_epochs)
+    J = np.zeros((n, n))
+    sigma = np.zeros(n)
+    _printed_kernel(J, evidence * x, shown, steps_per_epoch, sigma, beta, learning_rate,
+                    PRINTED_READINGS.index(reading), gen)
+    return J, sigma
 
 
 #: The reference's evaluation settings (retrieval and generalisation alike).
