@@ -211,6 +211,25 @@ def test_train_printed_previous_beta_is_the_manuscript_rule():
     assert np.abs(Jc - Jp).max() > 1e-3 and np.abs(Jp - J).max() > 1e-3
 
 
+def test_run_replays_the_reference_implementation():
+    # tests/data/fep_reference_update.json: trajectories of AttractorNetwork.update of the public reference code
+    # (commit named in the file), produced by running that code; the reference code itself is not in this
+    # repository.  It samples with rng.uniform(0, 1) and the same inverse CDF, node by node, so fep.run with the
+    # same generator must reproduce the states and the learned couplings up to round-off.
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "data" / "fep_reference_update.json").read_text())
+    assert "43cd180aa7029e0297a62f9ff1d6390f0e16418a" in data["source"]
+    assert any(c["learning_rate"] > 0 for c in data["cases"])
+    for c in data["cases"]:
+        ref_states = np.array(c["states"])
+        states, J = fep.run(np.array(c["J0"]), np.array(c["bias"]), ref_states.shape[0], beta=c["beta"],
+                            learning_rate=c["learning_rate"], rng=np.random.default_rng(c["seed"]))
+        np.testing.assert_allclose(states, ref_states, rtol=0, atol=1e-10)   # round-off over <= 15 steps
+        np.testing.assert_allclose(J, np.array(c["J"]), rtol=0, atol=1e-10)
+
+
 def test_simulation2_point_reproducible():
     tr, te = ins.digits_patterns()
     data = (tr, te[:20])
