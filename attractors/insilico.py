@@ -595,7 +595,10 @@ PRINTED_READINGS = ("current", "previous", "previous-beta")
 
 def train_printed(patterns, *, evidence: float, beta: float, learning_rate: float, n_epochs: int,
                   steps_per_epoch: int, reading: str, rng=None):
-    r"""Train with a literal reading of the printed rule, :math:`\Delta J_{ij}\propto\sigma_i\sigma_j-L(b_i+\sum_k J_{ik}\sigma_k)\sigma_j`.
+    r"""Train with a literal reading of the learning rule as the manuscript prints it.
+
+    The printed rule is
+    :math:`\Delta J_{ij}\propto\sigma_i\sigma_j-L(b_i+\sum_k J_{ik}\sigma_k)\sigma_j`.
 
     Inference is the same as in :func:`train`: every step draws all nodes at
     once, :math:`\sigma_i(t)\sim\mathcal{CB}(\beta(b_i+\sum_k J_{ik}\sigma_k(t-1)))`,
@@ -719,7 +722,8 @@ def evaluate(J, train_patterns, test_patterns, *, evidence: float, rng=None, n_t
 
 def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: float = 0.001,
                       n_epochs: int = 5000, steps_per_epoch: int = 10, rule: str | None = None,
-                      n_trials: int = 100, n_steps: int = 100, data=None, return_network: bool = False):
+                      n_trials: int = 100, n_steps: int = 100, n_evaluations: int = 1, data=None,
+                      return_network: bool = False):
     """Train one Simulation-2 network at (``evidence``, ``beta``) and evaluate it.
 
     Parameters
@@ -735,6 +739,11 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
     rule : str or None
     n_trials, n_steps : int, default 100
         Evaluation settings.
+    n_evaluations : int, default 1
+        Independent evaluations of the trained network (fresh evaluation
+        noise each): their retrieval and generalisation scores are returned
+        as ``retrieval_evals`` and ``generalisation_evals``; the first one
+        is the one whose scores are ``retrieval`` and ``generalisation``.
     data : tuple (train, test), optional
         Preprocessed digits (default :func:`digits_patterns`).
     return_network : bool, default False
@@ -744,8 +753,10 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
     -------
     dict
         ``evidence``, ``beta`` and the scores of :func:`evaluate`, plus
-        ``J_asymmetry`` (``|J - J^T| / |J|``, Frobenius) and ``cpu_seconds``
-        (CPU time of this point, training and evaluation).
+        ``J_asymmetry`` (``|J - J^T| / |J|``, Frobenius), ``cpu_seconds``
+        (CPU time of this point, training and evaluation), and
+        ``retrieval_evals``, ``generalisation_evals`` (arrays of length
+        ``n_evaluations``).
 
     Raises
     ------
@@ -758,10 +769,19 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
     g_train, g_eval = (np.random.default_rng(s) for s in ss.spawn(2))
     if not isinstance(return_network, (bool, np.bool_)):
         raise TypeError("return_network must be a bool")
+    n_evaluations = as_int(n_evaluations, "n_evaluations", minimum=1)
     J, sigma, _ = train(tr, evidence=evidence, beta=beta, learning_rate=learning_rate, n_epochs=n_epochs,
                         steps_per_epoch=steps_per_epoch, order="random", rule=rule, rng=g_train)
     out = {"evidence": float(evidence), "beta": float(beta)}
     out.update(evaluate(J, tr, te, evidence=evidence, rng=g_eval, n_trials=n_trials, n_steps=n_steps))
+    ret, gen = [out["retrieval"]], [out["generalisation"]]
+    for e in range(1, n_evaluations):  # more evaluation seeds, independent of how often ss was spawned
+        ss_e = np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (1 + e,))
+        ev_e = evaluate(J, tr, te, evidence=evidence, rng=np.random.default_rng(ss_e), n_trials=n_trials,
+                        n_steps=n_steps)
+        ret.append(ev_e["retrieval"])
+        gen.append(ev_e["generalisation"])
+    out["retrieval_evals"], out["generalisation_evals"] = np.array(ret), np.array(gen)
     nj = np.linalg.norm(J)
     out["J_asymmetry"] = float(np.linalg.norm(J - J.T) / nj) if nj > 0 else 0.0
     out["cpu_seconds"] = time.process_time() - cpu0
@@ -799,7 +819,9 @@ def sweep(evidences, betas, *, seeds=(0,), n_jobs: int = 1, backend: str | None 
     -------
     dict of ndarray
         ``evidence`` and ``beta`` axes, ``seeds``, and every score as an
-        array of shape ``(len(evidences), len(betas), len(seeds))``.
+        array of shape ``(len(evidences), len(betas), len(seeds))``; the
+        scores of every evaluation as ``retrieval_evals`` and
+        ``generalisation_evals``, shape ``(..., len(seeds), n_evaluations)``.
 
     Raises
     ------
@@ -832,6 +854,11 @@ def sweep(evidences, betas, *, seeds=(0,), n_jobs: int = 1, backend: str | None 
     out = {"evidence": ev.copy(), "beta": bt.copy(), "seeds": np.array(seeds)}
     for key in _SCORES:
         arr = np.empty((ev.size, bt.size, len(seeds)))
+        for (i, j, k), r in zip(tasks, res):
+            arr[i, j, k] = r[key]
+        out[key] = arr
+    for key in ("retrieval_evals", "generalisation_evals"):
+        arr = np.empty((ev.size, bt.size, len(seeds), res[0][key].size))
         for (i, j, k), r in zip(tasks, res):
             arr[i, j, k] = r[key]
         out[key] = arr
@@ -898,6 +925,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--betas", type=float, nargs="+", default=None,
                    help="inverse temperatures (default: the 19 of Simulation 2)")
     g.add_argument("--epochs", type=int, default=5000, help="training epochs per network (default: 5000)")
+    g.add_argument("--evaluations", type=int, default=1,
+                   help="independent evaluations of every network (default: 1)")
     g.add_argument("--learning-rate", type=float, default=0.001,
                    help="learning rate (default 0.001, what the reference notebook ran)")
     g.add_argument("--n-jobs", type=int, default=2, help="joblib workers (default: 2; -1 for all cores)")
@@ -912,6 +941,7 @@ def main(argv: list[str] | None = None) -> int:
     bt = INVERSE_TEMPERATURES if args.betas is None else np.asarray(args.betas, dtype=float)
     t0 = time.perf_counter()
     kw = dict(seeds=args.seeds, n_epochs=args.epochs, learning_rate=args.learning_rate,
+              n_evaluations=args.evaluations,
               verbose=0 if args.quiet else 5)
     if args.scheduler or args.local_cluster:
         import joblib

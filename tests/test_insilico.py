@@ -245,6 +245,20 @@ def test_simulation2_point_reproducible():
     assert np.linalg.norm(r2["J"] - r2["J"].T) / np.linalg.norm(r2["J"]) == pytest.approx(r2["J_asymmetry"])
 
 
+def test_simulation2_point_more_evaluations():
+    tr, te = ins.digits_patterns()
+    data = (tr, te[:20])
+    one = ins.simulation2_point(5.0, 0.2, 7, data=data, **SMALL)
+    three = ins.simulation2_point(5.0, 0.2, 7, data=data, n_evaluations=3, **SMALL)
+    # the first evaluation is the one of n_evaluations=1; the others use fresh evaluation noise
+    assert three["retrieval"] == one["retrieval"] and three["generalisation"] == one["generalisation"]
+    assert three["retrieval_evals"].shape == (3,) and three["retrieval_evals"][0] == one["retrieval"]
+    assert len(set(three["generalisation_evals"].tolist())) == 3
+    grid = ins.sweep([5.0], [0.2], seeds=(0, 1), data=data, n_evaluations=2, **SMALL)
+    assert grid["retrieval_evals"].shape == (1, 1, 2, 2)
+    np.testing.assert_array_equal(grid["retrieval_evals"][..., 0], grid["retrieval"])
+
+
 def test_sweep_serial_and_dask_agree():
     joblib = pytest.importorskip("joblib")
     distributed = pytest.importorskip("distributed")
@@ -287,6 +301,7 @@ def test_sweep_serial_and_dask_agree():
                               steps_per_epoch=2, reading="current"),
     lambda: ins.train_printed(np.eye(3), evidence=0.0, beta=1.0, learning_rate=0.1, n_epochs=1,
                               steps_per_epoch=1, reading="current"),
+    lambda: ins.simulation2_point(5.0, 0.2, 0, n_evaluations=0),
     lambda: ins.sweep([], [0.1]),
     lambda: ins.sweep([1.0], [-0.1]),
     lambda: ins.sweep([1.0], [0.1], n_jobs=0),
