@@ -18,6 +18,8 @@ Training (:func:`train`)
     :math:`\alpha`; every *epoch* shows one pattern (random or cyclic order)
     for ``steps_per_epoch`` parallel steps of simultaneous inference and
     learning, the state carried over from epoch to epoch.
+    :func:`train_printed` runs the same loop with a literal reading of the
+    learning rule as the manuscript prints it (chapter 17 compares them).
 
 Baselines
     Hebb's rule :math:`J = \Xi^\top\Xi/N` and the projector (pseudo-inverse)
@@ -58,8 +60,10 @@ import sys
 import time
 
 import numpy as np
+from numba import njit
 
 from attractors import fep
+from attractors.fep import _draw, _lang
 from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive
 
 __all__ = [
@@ -75,6 +79,8 @@ __all__ = [
     "deterministic_attractors",
     "reconstruction_r2",
     "train",
+    "train_printed",
+    "PRINTED_READINGS",
     "evaluate",
     "simulation2_point",
     "sweep",
@@ -548,6 +554,113 @@ def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epo
     return np.ascontiguousarray(J), sigma, shown
 
 
+@njit(cache=True)
+def _printed_kernel(J, bias_rows, shown, steps, s, beta, lr, reading, rng):
+    # train_printed's loop: parallel draws, then the update with the chosen prediction
+    n = J.shape[0]
+    h = np.empty(n)
+    new = np.empty(n)
+    pred = np.empty(n)
+    for k in shown:
+        for _ in range(steps):
+            for i in range(n):
+                acc = 0.0
+                for j in range(n):
+                    acc += J[i, j] * s[j]
+                h[i] = acc
+            for i in range(n):
+                new[i] = _draw(beta * (bias_rows[k, i] + h[i]), rng.random())
+            for i in range(n):
+                if reading == 0:
+                    acc = 0.0
+                    for j in range(n):
+                        acc += J[i, j] * new[j]
+                    pred[i] = _lang(bias_rows[k, i] + acc)
+                elif reading == 1:
+                    pred[i] = _lang(bias_rows[k, i] + h[i])
+                else:
+                    pred[i] = _lang(beta * (bias_rows[k, i] + h[i]))
+            for i in range(n):
+                d = lr * (new[i] - pred[i])
+                for j in range(n):
+                    if j != i:
+                        J[i, j] += d * new[j]
+            for i in range(n):
+                s[i] = new[i]
+
+
+#: The literal readings of the printed learning rule that :func:`train_printed` runs.
+PRINTED_READINGS = ("current", "previous", "previous-beta")
+
+
+def train_printed(patterns, *, evidence: float, beta: float, learning_rate: float, n_epochs: int,
+                  steps_per_epoch: int, reading: str, rng=None):
+    r"""Train with a literal reading of the learning rule as the manuscript prints it.
+
+    The printed rule is
+    :math:`\Delta J_{ij}\propto\sigma_i\sigma_j-L(b_i+\sum_k J_{ik}\sigma_k)\sigma_j`.
+
+    Inference is the same as in :func:`train`: every step draws all nodes at
+    once, :math:`\sigma_i(t)\sim\mathcal{CB}(\beta(b_i+\sum_k J_{ik}\sigma_k(t-1)))`,
+    with the bias :math:`b = \text{evidence}\cdot\xi^{\mu}` of the epoch's
+    pattern (chosen uniformly at random).  The printed rule does not say which
+    states enter the prediction, nor where the precision :math:`\beta` goes;
+    ``reading`` picks one:
+
+    * ``"current"`` -- :math:`L(b_i + \sum_k J_{ik}\sigma_k(t))`, the states
+      just drawn, no :math:`\beta`;
+    * ``"previous"`` -- :math:`L(b_i + \sum_k J_{ik}\sigma_k(t-1))`, the
+      state before the step, no :math:`\beta`;
+    * ``"previous-beta"`` -- :math:`L(\beta(b_i + \sum_k J_{ik}\sigma_k(t-1)))`,
+      the mean of the law just sampled (the rule of ``fep.run(rule="manuscript")``).
+
+    The update is :math:`\Delta J_{ij} = \eta\,(\sigma_i(t) - \hat\sigma_i)\,\sigma_j(t)`
+    for :math:`i\ne j` (the diagonal stays zero).  Plain NumPy, one step at a
+    time: for small networks (Simulation 1) only.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (P, N)
+    evidence, beta : float
+        (> 0).
+    learning_rate : float
+        (>= 0).
+    n_epochs, steps_per_epoch : int
+        (>= 1); at most 10**6 steps in all.
+    reading : {"current", "previous", "previous-beta"}
+    rng : seed or numpy.random.Generator
+
+    Returns
+    -------
+    J : ndarray, shape (N, N)
+    sigma : ndarray, shape (N,)
+        Last state.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On malformed input (names the argument).
+    """
+    x = as_patterns(patterns, "patterns")
+    n = x.shape[1]
+    evidence = as_positive(evidence, "evidence")
+    beta = as_positive(beta, "beta")
+    learning_rate = as_positive(learning_rate, "learning_rate", allow_zero=True)
+    n_epochs = as_int(n_epochs, "n_epochs", minimum=1)
+    steps_per_epoch = as_int(steps_per_epoch, "steps_per_epoch", minimum=1)
+    if n_epochs * steps_per_epoch > 10**6:
+        raise ValueError("n_epochs * steps_per_epoch must be <= 10**6 for this NumPy loop")
+    if reading not in PRINTED_READINGS:
+        raise ValueError(f"reading must be one of {PRINTED_READINGS}; got {reading!r}")
+    gen = as_generator(rng)
+    shown = gen.integers(0, x.shape[0], size=n_epochs)
+    J = np.zeros((n, n))
+    sigma = np.zeros(n)
+    _printed_kernel(J, evidence * x, shown, steps_per_epoch, sigma, beta, learning_rate,
+                    PRINTED_READINGS.index(reading), gen)
+    return J, sigma
+
+
 #: The reference's evaluation settings (retrieval and generalisation alike).
 EVAL_DEFAULTS = dict(n_trials=100, n_steps=100, noise_sd=1.0, signal=0.1, beta_eval=1.0)
 
@@ -609,7 +722,8 @@ def evaluate(J, train_patterns, test_patterns, *, evidence: float, rng=None, n_t
 
 def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: float = 0.001,
                       n_epochs: int = 5000, steps_per_epoch: int = 10, rule: str | None = None,
-                      n_trials: int = 100, n_steps: int = 100, data=None, return_network: bool = False):
+                      n_trials: int = 100, n_steps: int = 100, n_evaluations: int = 1, data=None,
+                      return_network: bool = False):
     """Train one Simulation-2 network at (``evidence``, ``beta``) and evaluate it.
 
     Parameters
@@ -625,6 +739,11 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
     rule : str or None
     n_trials, n_steps : int, default 100
         Evaluation settings.
+    n_evaluations : int, default 1
+        Independent evaluations of the trained network (fresh evaluation
+        noise each): their retrieval and generalisation scores are returned
+        as ``retrieval_evals`` and ``generalisation_evals``; the first one
+        is the one whose scores are ``retrieval`` and ``generalisation``.
     data : tuple (train, test), optional
         Preprocessed digits (default :func:`digits_patterns`).
     return_network : bool, default False
@@ -634,8 +753,10 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
     -------
     dict
         ``evidence``, ``beta`` and the scores of :func:`evaluate`, plus
-        ``J_asymmetry`` (``|J - J^T| / |J|``, Frobenius) and ``cpu_seconds``
-        (CPU time of this point, training and evaluation).
+        ``J_asymmetry`` (``|J - J^T| / |J|``, Frobenius), ``cpu_seconds``
+        (CPU time of this point, training and evaluation), and
+        ``retrieval_evals``, ``generalisation_evals`` (arrays of length
+        ``n_evaluations``).
 
     Raises
     ------
@@ -648,10 +769,19 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
     g_train, g_eval = (np.random.default_rng(s) for s in ss.spawn(2))
     if not isinstance(return_network, (bool, np.bool_)):
         raise TypeError("return_network must be a bool")
+    n_evaluations = as_int(n_evaluations, "n_evaluations", minimum=1)
     J, sigma, _ = train(tr, evidence=evidence, beta=beta, learning_rate=learning_rate, n_epochs=n_epochs,
                         steps_per_epoch=steps_per_epoch, order="random", rule=rule, rng=g_train)
     out = {"evidence": float(evidence), "beta": float(beta)}
     out.update(evaluate(J, tr, te, evidence=evidence, rng=g_eval, n_trials=n_trials, n_steps=n_steps))
+    ret, gen = [out["retrieval"]], [out["generalisation"]]
+    for e in range(1, n_evaluations):  # more evaluation seeds, independent of how often ss was spawned
+        ss_e = np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (1 + e,))
+        ev_e = evaluate(J, tr, te, evidence=evidence, rng=np.random.default_rng(ss_e), n_trials=n_trials,
+                        n_steps=n_steps)
+        ret.append(ev_e["retrieval"])
+        gen.append(ev_e["generalisation"])
+    out["retrieval_evals"], out["generalisation_evals"] = np.array(ret), np.array(gen)
     nj = np.linalg.norm(J)
     out["J_asymmetry"] = float(np.linalg.norm(J - J.T) / nj) if nj > 0 else 0.0
     out["cpu_seconds"] = time.process_time() - cpu0
@@ -689,7 +819,9 @@ def sweep(evidences, betas, *, seeds=(0,), n_jobs: int = 1, backend: str | None 
     -------
     dict of ndarray
         ``evidence`` and ``beta`` axes, ``seeds``, and every score as an
-        array of shape ``(len(evidences), len(betas), len(seeds))``.
+        array of shape ``(len(evidences), len(betas), len(seeds))``; the
+        scores of every evaluation as ``retrieval_evals`` and
+        ``generalisation_evals``, shape ``(..., len(seeds), n_evaluations)``.
 
     Raises
     ------
@@ -722,6 +854,11 @@ def sweep(evidences, betas, *, seeds=(0,), n_jobs: int = 1, backend: str | None 
     out = {"evidence": ev.copy(), "beta": bt.copy(), "seeds": np.array(seeds)}
     for key in _SCORES:
         arr = np.empty((ev.size, bt.size, len(seeds)))
+        for (i, j, k), r in zip(tasks, res):
+            arr[i, j, k] = r[key]
+        out[key] = arr
+    for key in ("retrieval_evals", "generalisation_evals"):
+        arr = np.empty((ev.size, bt.size, len(seeds), res[0][key].size))
         for (i, j, k), r in zip(tasks, res):
             arr[i, j, k] = r[key]
         out[key] = arr
@@ -788,6 +925,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--betas", type=float, nargs="+", default=None,
                    help="inverse temperatures (default: the 19 of Simulation 2)")
     g.add_argument("--epochs", type=int, default=5000, help="training epochs per network (default: 5000)")
+    g.add_argument("--evaluations", type=int, default=1,
+                   help="independent evaluations of every network (default: 1)")
     g.add_argument("--learning-rate", type=float, default=0.001,
                    help="learning rate (default 0.001, what the reference notebook ran)")
     g.add_argument("--n-jobs", type=int, default=2, help="joblib workers (default: 2; -1 for all cores)")
@@ -802,6 +941,7 @@ def main(argv: list[str] | None = None) -> int:
     bt = INVERSE_TEMPERATURES if args.betas is None else np.asarray(args.betas, dtype=float)
     t0 = time.perf_counter()
     kw = dict(seeds=args.seeds, n_epochs=args.epochs, learning_rate=args.learning_rate,
+              n_evaluations=args.evaluations,
               verbose=0 if args.quiet else 5)
     if args.scheduler or args.local_cluster:
         import joblib

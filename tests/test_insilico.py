@@ -14,7 +14,7 @@ SMALL = dict(n_epochs=20, steps_per_epoch=5, n_trials=4, n_steps=5)
 
 
 def test_old_fep_names_warn_and_forward():
-    for name in ins.__all__:
+    for name in sorted(fep._MOVED):  # the names that lived in fep before the split
         with pytest.warns(DeprecationWarning, match=f"attractors.insilico.{name}"):
             assert getattr(fep, name) is getattr(ins, name)
     with pytest.raises(AttributeError):
@@ -169,6 +169,67 @@ def test_train_matches_manual_loop_and_chunking():
     np.testing.assert_array_equal(cyc, np.arange(13) % 2)
 
 
+def _printed_loop(x, evidence, beta, lr, n_epochs, steps, reading, seed):
+    # train_printed written out with NumPy, one step at a time
+    g = np.random.default_rng(seed)
+    shown = g.integers(0, x.shape[0], size=n_epochs)
+    n = x.shape[1]
+    J, s = np.zeros((n, n)), np.zeros(n)
+    for k in shown:
+        b = evidence * x[k]
+        for _ in range(steps):
+            h = J @ s
+            new = fep.cb_sample(beta * (b + h), rng=g)
+            pred = {"current": fep.langevin(b + J @ new), "previous": fep.langevin(b + h),
+                    "previous-beta": fep.langevin(beta * (b + h))}[reading]
+            J = J + lr * (1 - np.eye(n)) * np.outer(new - pred, new)
+            s = new
+    return J, s
+
+
+@pytest.mark.parametrize("reading", ins.PRINTED_READINGS)
+def test_train_printed_matches_numpy_loop(reading):
+    tr, _ = ins.cross_patterns()
+    kw = dict(evidence=3.0, beta=0.4, learning_rate=0.05, n_epochs=12, steps_per_epoch=5)
+    J, s = ins.train_printed(tr, reading=reading, rng=3, **kw)
+    J2, s2 = _printed_loop(tr, 3.0, 0.4, 0.05, 12, 5, reading, 3)
+    np.testing.assert_allclose(J, J2, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(s, s2, rtol=1e-10, atol=1e-12)
+    assert np.all(np.diag(J) == 0.0)
+
+
+def test_train_printed_previous_beta_is_the_manuscript_rule():
+    tr, _ = ins.cross_patterns()
+    kw = dict(evidence=3.0, beta=0.4, learning_rate=0.05, n_epochs=12, steps_per_epoch=5)
+    J, s = ins.train_printed(tr, reading="previous-beta", rng=9, **kw)
+    J2, s2, _ = ins.train(tr, rule="manuscript", rng=9, **kw)
+    np.testing.assert_allclose(J, J2, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(s, s2, rtol=1e-10, atol=1e-12)
+    # the readings differ from each other
+    Jc, _ = ins.train_printed(tr, reading="current", rng=9, **kw)
+    Jp, _ = ins.train_printed(tr, reading="previous", rng=9, **kw)
+    assert np.abs(Jc - Jp).max() > 1e-3 and np.abs(Jp - J).max() > 1e-3
+
+
+def test_run_replays_the_reference_implementation():
+    # tests/data/fep_reference_update.json: trajectories of AttractorNetwork.update of the public reference code
+    # (commit named in the file), produced by running that code; the reference code itself is not in this
+    # repository.  It samples with rng.uniform(0, 1) and the same inverse CDF, node by node, so fep.run with the
+    # same generator must reproduce the states and the learned couplings up to round-off.
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "data" / "fep_reference_update.json").read_text())
+    assert "43cd180aa7029e0297a62f9ff1d6390f0e16418a" in data["source"]
+    assert any(c["learning_rate"] > 0 for c in data["cases"])
+    for c in data["cases"]:
+        ref_states = np.array(c["states"])
+        states, J = fep.run(np.array(c["J0"]), np.array(c["bias"]), ref_states.shape[0], beta=c["beta"],
+                            learning_rate=c["learning_rate"], rng=np.random.default_rng(c["seed"]))
+        np.testing.assert_allclose(states, ref_states, rtol=0, atol=1e-10)   # round-off over <= 15 steps
+        np.testing.assert_allclose(J, np.array(c["J"]), rtol=0, atol=1e-10)
+
+
 def test_simulation2_point_reproducible():
     tr, te = ins.digits_patterns()
     data = (tr, te[:20])
@@ -182,6 +243,20 @@ def test_simulation2_point_reproducible():
     assert r2["J"].shape == (64, 64) and r2["sigma"].shape == (64,)
     # the network returned is the one that was evaluated: same asymmetry
     assert np.linalg.norm(r2["J"] - r2["J"].T) / np.linalg.norm(r2["J"]) == pytest.approx(r2["J_asymmetry"])
+
+
+def test_simulation2_point_more_evaluations():
+    tr, te = ins.digits_patterns()
+    data = (tr, te[:20])
+    one = ins.simulation2_point(5.0, 0.2, 7, data=data, **SMALL)
+    three = ins.simulation2_point(5.0, 0.2, 7, data=data, n_evaluations=3, **SMALL)
+    # the first evaluation is the one of n_evaluations=1; the others use fresh evaluation noise
+    assert three["retrieval"] == one["retrieval"] and three["generalisation"] == one["generalisation"]
+    assert three["retrieval_evals"].shape == (3,) and three["retrieval_evals"][0] == one["retrieval"]
+    assert len(set(three["generalisation_evals"].tolist())) == 3
+    grid = ins.sweep([5.0], [0.2], seeds=(0, 1), data=data, n_evaluations=2, **SMALL)
+    assert grid["retrieval_evals"].shape == (1, 1, 2, 2)
+    np.testing.assert_array_equal(grid["retrieval_evals"][..., 0], grid["retrieval"])
 
 
 def test_sweep_serial_and_dask_agree():
@@ -220,6 +295,13 @@ def test_sweep_serial_and_dask_agree():
                       order="sorted"),
     lambda: ins.train(np.eye(3), evidence=1.0, beta=1.0, learning_rate=0.1, n_epochs=1, steps_per_epoch=1,
                       J0=np.zeros((2, 2))),
+    lambda: ins.train_printed(np.eye(3), evidence=1.0, beta=1.0, learning_rate=0.1, n_epochs=1,
+                              steps_per_epoch=1, reading="next"),
+    lambda: ins.train_printed(np.eye(3), evidence=1.0, beta=1.0, learning_rate=0.1, n_epochs=10**6,
+                              steps_per_epoch=2, reading="current"),
+    lambda: ins.train_printed(np.eye(3), evidence=0.0, beta=1.0, learning_rate=0.1, n_epochs=1,
+                              steps_per_epoch=1, reading="current"),
+    lambda: ins.simulation2_point(5.0, 0.2, 0, n_evaluations=0),
     lambda: ins.sweep([], [0.1]),
     lambda: ins.sweep([1.0], [-0.1]),
     lambda: ins.sweep([1.0], [0.1], n_jobs=0),
