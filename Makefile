@@ -2,7 +2,7 @@
 #   make book   -- create .venv if missing, install, build the HTML book into _build/html
 #   make test   -- create .venv if missing, install, run pytest, nbval on every notebook,
 #                  and the book build with warnings as errors
-# Further targets: make refresh [NB=book/path/to/chapter.ipynb], make refresh-check, make ledger, make bench,
+# Further targets: make refresh [NB=book/path/to/chapter.ipynb], make refresh-check, make data, make ledger, make bench,
 #                  make lab, make pdf, make browser-deps, make clean.
 
 PYTHON ?= python3
@@ -30,7 +30,7 @@ ALT_ENV := OPENBLAS_CORETYPE=Sandybridge NPY_DISABLE_CPU_FEATURES=X86_V3 NUMBA_C
 NBVAL   := $(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with .ci/nbval-sanitize.cfg \
            -p no:cacheprovider -q -n $(JOBS) --dist loadfile
 
-.PHONY: all venv book test pytest nbval nbval-native nbval-alt bookcheck browser refresh refresh-check ledger bench \
+.PHONY: all venv book test pytest nbval nbval-native nbval-alt bookcheck browser refresh refresh-check data ledger bench \
         lab pdf browser-deps clean
 
 all: book
@@ -78,6 +78,11 @@ refresh: $(STAMP)
 # Refresh twice and compare: the stored text outputs (ignore-output cells aside) must be byte-identical.
 refresh-check: $(STAMP)
 	$(BIN)/python tools/refresh_check.py $(NB)
+
+# Rebuild the stored results the notebooks load (book/*/data/); DATA=name rebuilds one (tools/make_data.py).
+DATA ?=
+data: $(STAMP)
+	$(BIN)/python tools/make_data.py $(DATA)
 
 ledger: $(STAMP)
 	$(BIN)/python -m attractors.ledger book/

@@ -85,7 +85,7 @@ __all__ = [
 
 #: A field with ``|phi_i| <= TIE_RTOL * (sum_j |J_ij| + |h_i|)`` counts as a tie at beta = inf (the spin is
 #: kept): exact ties (Hebbian fields are multiples of 1/N) reach the kernels polluted by round-off of order
-#: ``eps * sum_j |J_ij|``.  The kernels of :mod:`attractors._glauber` use the same value.
+#: ``eps * sum_j |J_ij|``.  The kernels of ``attractors._glauber`` use the same value.
 TIE_RTOL = _TIE_RTOL
 
 #: Most single-site updates one call of :func:`run` / :func:`trajectory` may perform

@@ -55,6 +55,7 @@ Sweeps (:func:`simulation2_point`, :func:`sweep`)
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 import time
@@ -894,6 +895,22 @@ def benchmarks(quick: bool = True):
                     note="fep.run vs NumPy loop", repeat=3)]
 
 
+def run_metadata(argv, **extra) -> dict:
+    """What a stored result records about how it was made: the command, the package and library
+    versions, the machine and the date (UTC), plus ``extra`` (seeds, parameters)."""
+    import datetime
+    import platform
+
+    import numba
+
+    from attractors import __version__
+
+    return {"command": "python -m attractors.insilico " + " ".join(map(str, argv)), "attractors": __version__,
+            "numpy": np.__version__, "numba": numba.__version__, "python": platform.python_version(),
+            "machine": platform.machine(),
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), **extra}
+
+
 _GRID_HELP = """\
 Simulation 2 of [FEP] (book chapter 19): for every point of the grid of evidence levels
 (default 1, 2, ..., 20) x inverse temperatures (default 19 values log-spaced from 0.01 to 1)
@@ -957,6 +974,10 @@ def main(argv: list[str] | None = None) -> int:
                     res = sweep(ev, bt, n_jobs=-1, **kw)
     else:
         res = sweep(ev, bt, n_jobs=args.n_jobs, **kw)
+    res["meta"] = np.array(json.dumps(run_metadata(argv if argv is not None else sys.argv[1:],
+                                                   seeds=list(args.seeds), learning_rate=args.learning_rate,
+                                                   n_epochs=args.epochs, n_evaluations=args.evaluations,
+                                                   wall_seconds=round(time.perf_counter() - t0, 1))))
     np.savez(args.out, **res)
     print(f"{res['retrieval'].size} runs in {time.perf_counter() - t0:.1f} s wall clock, "
           f"{res['cpu_seconds'].sum():.1f} CPU seconds in the runs -> {args.out}")
