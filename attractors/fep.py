@@ -330,8 +330,10 @@ _GL_X = 0.5 * (_GL_X + 1.0)
 _GL_W = 0.5 * _GL_W
 
 
-def _d_minus_log1p(d: np.ndarray) -> np.ndarray:
-    """d - log(1 + d) for d > -1, accurate for small |d| (series below 0.1)."""
+def _d_minus_log1p(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """d - log(1 + d) with d = (p - q) / q for p, q > 0, accurate over the whole range: a series for
+    |d| < 0.1, log1p(d) for d > -0.5, and log p - log q when p << q (where d rounds to -1)."""
+    d = (p - q) / q
     out = np.empty_like(d)
     small = np.abs(d) < 0.1
     ds = d[small]
@@ -339,7 +341,10 @@ def _d_minus_log1p(d: np.ndarray) -> np.ndarray:
     for k in range(20, 1, -1):  # sum_{k>=2} (-1)^k d^k / k
         acc = acc * (-ds) + 1.0 / k
     out[small] = ds * ds * acc
-    out[~small] = d[~small] - np.log1p(d[~small])
+    mid = ~small & (d > -0.5)
+    out[mid] = d[mid] - np.log1p(d[mid])
+    low = ~small & ~mid
+    out[low] = d[low] - (np.log(p[low]) - np.log(q[low]))
     return out
 
 
@@ -416,7 +421,7 @@ def cb_kl(b_q, b_p) -> np.ndarray | float:
         q, p = aq[same], ap[same]
         with np.errstate(under="ignore"):
             g = np.log(-np.expm1(-2.0 * p)) - np.log(-np.expm1(-2.0 * q))
-            out[same] = _d_minus_log1p((p - q) / q) + g - (p - q) * _coth_m1(q)
+            out[same] = _d_minus_log1p(p, q) + g - (p - q) * _coth_m1(q)
     rest = far & ~same
     if np.any(rest):
         q, p = bq[rest], bp[rest]

@@ -328,3 +328,40 @@ def test_run_block_draws_equal_one_draw_per_node():
     finally:
         F._BLOCK_DRAWS = old
     assert np.array_equal(full[0], split[0]) and np.array_equal(full[1], split[1])
+
+
+def _kl_reference(bq, bp):
+    """D(CB(b_q) || CB(b_p)) in 60-digit decimal arithmetic: A(b) = |b| + log(1 - e^{-2|b|}) - log|b| + ..."""
+    from decimal import Decimal as D, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 60
+
+        def A(b):
+            a = abs(D(b))
+            return D(2).ln() if a == 0 else a + (1 - (-2 * a).exp()).ln() - a.ln()
+
+        def L(b):
+            a = abs(D(b))
+            if a == 0:
+                return D(0)
+            e = (-2 * a).exp()
+            v = (1 + e) / (1 - e) - 1 / a
+            return v if b > 0 else -v
+
+        return A(bp) - A(bq) - (D(bp) - D(bq)) * L(bq)
+
+
+def test_cb_kl_holds_to_near_machine_precision_up_to_1e16():
+    """The same-sign branch once rounded (p - q)/q to -1 (cb_kl(1e16, 0.5) was inf; true 36.08)."""
+    from decimal import Decimal as D
+
+    assert abs(fep.cb_kl(1e16, 0.5) - 36.07583352307759) < 1e-12
+    grid = [0.0] + [s * 10.0**e for e in np.linspace(-8, 16, 25) for s in (1, -1)]
+    worst = 0.0
+    for bq in grid:
+        for bp in grid[::3]:
+            ref = _kl_reference(bq, bp)
+            if ref != 0:
+                worst = max(worst, float(abs((D(float(fep.cb_kl(bq, bp))) - ref) / ref)))
+    assert worst < 1e-12, worst
