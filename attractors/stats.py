@@ -61,9 +61,13 @@ def batch_means(x, n_batches: int = 20):
     if n < n_batches:
         raise ValueError(f"x must have at least n_batches = {n_batches} samples; got {n}")
     length = n // n_batches
-    b = x[: length * n_batches].reshape((n_batches, length) + x.shape[1:]).mean(axis=1)
-    mean = b.mean(axis=0)
-    se = b.std(axis=0, ddof=1) / np.sqrt(n_batches)
+    # Scaled by a power of two near max|x| (exact, so the digits are those of the unscaled sums): values near
+    # the float64 limit no longer overflow in the sums (batch_means(full(100, 1e308), 10) was (inf, nan)).
+    scale = np.ldexp(1.0, np.frexp(np.max(np.abs(x), axis=0))[1] - 1)
+    scale = np.where(scale > 0, scale, 1.0)
+    b = (x[: length * n_batches] / scale).reshape((n_batches, length) + x.shape[1:]).mean(axis=1)
+    mean = b.mean(axis=0) * scale
+    se = b.std(axis=0, ddof=1) / np.sqrt(n_batches) * scale
     if np.ndim(mean) == 0:
         return float(mean), float(se)
     return mean, se

@@ -71,3 +71,15 @@ def test_alternating_series_positive_time():
     for n in (3, 100, 101):
         tau = autocorrelation_time(np.resize([1.0, -1.0], n))
         assert 0 < tau < 1
+
+
+def test_batch_means_near_the_float64_limit():
+    from attractors.stats import batch_means
+
+    for v in (1e308, -1.7e308):
+        m, se = batch_means(np.full(100, v), 10)
+        assert abs(m / v - 1) < 1e-15 and se == 0.0
+    x = np.random.default_rng(0).normal(size=(400, 2))
+    m, se = batch_means(x * 2.0**1000, 8)  # scaling by a power of two scales the answer exactly
+    m0, se0 = batch_means(x, 8)
+    assert np.array_equal(m, m0 * 2.0**1000) and np.array_equal(se, se0 * 2.0**1000)
