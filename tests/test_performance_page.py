@@ -1,0 +1,58 @@
+"""The performance appendix shows what bench_results.json holds, prints no NaN, and the book names no tracker."""
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "book/appendix/performance.ipynb"
+RESULTS = ROOT / "book/appendix/bench_results.json"
+
+
+def _outputs(nb):
+    for k, cell in enumerate((c for c in nb["cells"] if c["cell_type"] == "code"), start=1):
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                yield k, "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+            for mime in ("text/plain", "text/html"):
+                v = out.get("data", {}).get(mime)
+                if v:
+                    yield k, "".join(v) if isinstance(v, list) else v
+
+
+def test_performance_page_prints_no_nan():
+    nb = json.loads(PAGE.read_text())
+    bad = [(k, t[max(0, m.start() - 60):m.end() + 20]) for k, t in _outputs(nb)
+           for m in re.finditer(r"(?<![\w.])nan(?![\w])", t, re.I)]
+    assert not bad, f"NaN in the performance appendix: {bad[:3]}"
+
+
+def test_stored_table_agrees_with_bench_results():
+    """The 'all modules' table of the page is the stored bench_results.json, row for row."""
+    data = json.loads(RESULTS.read_text())
+    for key in ("read_bandwidth", "copy_bandwidth", "gemm_1024x256x1024", "rng_draws"):
+        assert key in data["limits"], f"bench_results.json lacks the limit {key}: run make bench"
+    nb = json.loads(PAGE.read_text())
+    tables = [t for _, t in _outputs(nb) if "<table" in t and "same result" in t]
+    stored = [t for t in tables if all(r["name"] in unescape(t) for r in data["results"])]
+    assert stored, "no table on the page lists every row of bench_results.json (refresh the page after make bench)"
+    text = unescape(stored[-1])
+    for r in data["results"]:
+        row = text[text.index(r["name"]):]
+        row = row[: row.index("</tr>")]
+        assert f"{r['t_kernel'] * 1e3:.2f}" in row, f"{r['name']}: kernel time differs from bench_results.json"
+        if r["fraction"] is not None:
+            assert f"{r['fraction']:.2f}" in row, f"{r['name']}: fraction differs from bench_results.json"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "book").rglob("*.ipynb")) + sorted((ROOT / "book").rglob("*.md")),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_tracker_words_in_the_book(path):
+    if "_build" in path.parts:
+        pytest.skip("build output")
+    text = path.read_text(encoding="utf-8")
+    m = re.search(r"\bissues? #?\d+\b|/issues/\d+|\bthe tracker\b", text, re.I)
+    assert not m, f"{path.name} names the project's tracker: {text[max(0, m.start() - 40):m.end() + 40]!r}"
