@@ -917,9 +917,10 @@ Simulation 2 of [FEP] (book chapter 19): for every point of the grid of evidence
 and every seed, train a 64-node network on one 8x8 digit per class (EPOCHS epochs of 10
 parallel steps of simultaneous inference and learning) and score it: retrieval, one-shot
 generalisation, number of deterministic attractors, their orthogonality, the asymmetry of J.
-The full grid is 380 networks per seed; on one core of a 2-core laptop-class machine a
-network takes about 0.5 s, so a seed takes about 3 CPU-minutes (about 1.5 minutes of wall
-clock with --n-jobs 2).  Scores are saved to OUT (.npz), one array of shape
+The full grid is 380 networks per seed; on one core of the 2-core machine the book is built
+on a network takes about 0.3 s (training and two evaluations), so a seed takes about 2
+CPU-minutes (about a minute of wall clock with --n-jobs 2; `make data` rebuilds the book's
+3-seed grid in about 7 CPU-minutes).  Scores are saved to OUT (.npz), one array of shape
 (evidence, beta, seed) per score, with the axes and the seeds.
 
 Run locally with joblib worker processes (--n-jobs), on a local Dask cluster
