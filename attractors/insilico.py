@@ -562,6 +562,7 @@ def _printed_kernel(J, bias_rows, shown, steps, s, beta, lr, reading, rng):
     h = np.empty(n)
     new = np.empty(n)
     pred = np.empty(n)
+    prev_bias = np.zeros(n)      # the bias of the step before (zero before the first step)
     for k in shown:
         for _ in range(steps):
             for i in range(n):
@@ -579,8 +580,16 @@ def _printed_kernel(J, bias_rows, shown, steps, s, beta, lr, reading, rng):
                     pred[i] = _lang(bias_rows[k, i] + acc)
                 elif reading == 1:
                     pred[i] = _lang(bias_rows[k, i] + h[i])
-                else:
+                elif reading == 2:
                     pred[i] = _lang(beta * (bias_rows[k, i] + h[i]))
+                elif reading == 3:
+                    pred[i] = _lang(h[i])
+                elif reading == 4:
+                    pred[i] = _lang(beta * h[i])
+                elif reading == 5:
+                    pred[i] = _lang(prev_bias[i] + h[i])
+                else:
+                    pred[i] = _lang(beta * (prev_bias[i] + h[i]))
             for i in range(n):
                 d = lr * (new[i] - pred[i])
                 for j in range(n):
@@ -588,10 +597,12 @@ def _printed_kernel(J, bias_rows, shown, steps, s, beta, lr, reading, rng):
                         J[i, j] += d * new[j]
             for i in range(n):
                 s[i] = new[i]
+                prev_bias[i] = bias_rows[k, i]
 
 
 #: The literal readings of the printed learning rule that :func:`train_printed` runs.
-PRINTED_READINGS = ("current", "previous", "previous-beta")
+PRINTED_READINGS = ("current", "previous", "previous-beta", "previous-nobias", "previous-nobias-beta",
+                    "previous-oldbias", "previous-oldbias-beta")
 
 
 def train_printed(patterns, *, evidence: float, beta: float, learning_rate: float, n_epochs: int,
@@ -613,7 +624,17 @@ def train_printed(patterns, *, evidence: float, beta: float, learning_rate: floa
     * ``"previous"`` -- :math:`L(b_i + \sum_k J_{ik}\sigma_k(t-1))`, the
       state before the step, no :math:`\beta`;
     * ``"previous-beta"`` -- :math:`L(\beta(b_i + \sum_k J_{ik}\sigma_k(t-1)))`,
-      the mean of the law just sampled (the rule of ``fep.run(rule="manuscript")``).
+      the mean of the law just sampled (the rule of ``fep.run(rule="manuscript")``);
+    * ``"previous-nobias"`` -- :math:`L(\sum_k J_{ik}\sigma_k(t-1))`, the
+      previous state before any bias is applied: the reading of the source's
+      implementation note, and the prediction of the reference code
+      (``fep.run``'s default rule, drawn here with its own stream);
+    * ``"previous-nobias-beta"`` -- :math:`L(\beta\sum_k J_{ik}\sigma_k(t-1))`;
+    * ``"previous-oldbias"`` -- :math:`L(b_i(t-1) + \sum_k J_{ik}\sigma_k(t-1))`,
+      the previous state with the bias of the previous step (zero before the
+      first step; it differs from the new bias only at the first step of an
+      epoch);
+    * ``"previous-oldbias-beta"`` -- :math:`L(\beta(b_i(t-1) + \sum_k J_{ik}\sigma_k(t-1)))`.
 
     The update is :math:`\Delta J_{ij} = \eta\,(\sigma_i(t) - \hat\sigma_i)\,\sigma_j(t)`
     for :math:`i\ne j` (the diagonal stays zero).  Plain NumPy, one step at a
@@ -628,7 +649,8 @@ def train_printed(patterns, *, evidence: float, beta: float, learning_rate: floa
         (>= 0).
     n_epochs, steps_per_epoch : int
         (>= 1); at most 10**6 steps in all.
-    reading : {"current", "previous", "previous-beta"}
+    reading : str
+        One of :data:`PRINTED_READINGS`.
     rng : seed or numpy.random.Generator
 
     Returns

@@ -175,15 +175,18 @@ def _printed_loop(x, evidence, beta, lr, n_epochs, steps, reading, seed):
     shown = g.integers(0, x.shape[0], size=n_epochs)
     n = x.shape[1]
     J, s = np.zeros((n, n)), np.zeros(n)
+    b_old = np.zeros(n)
     for k in shown:
         b = evidence * x[k]
         for _ in range(steps):
             h = J @ s
             new = fep.cb_sample(beta * (b + h), rng=g)
             pred = {"current": fep.langevin(b + J @ new), "previous": fep.langevin(b + h),
-                    "previous-beta": fep.langevin(beta * (b + h))}[reading]
+                    "previous-beta": fep.langevin(beta * (b + h)), "previous-nobias": fep.langevin(h),
+                    "previous-nobias-beta": fep.langevin(beta * h), "previous-oldbias": fep.langevin(b_old + h),
+                    "previous-oldbias-beta": fep.langevin(beta * (b_old + h))}[reading]
             J = J + lr * (1 - np.eye(n)) * np.outer(new - pred, new)
-            s = new
+            s, b_old = new, b
     return J, s
 
 
@@ -209,6 +212,21 @@ def test_train_printed_previous_beta_is_the_manuscript_rule():
     Jc, _ = ins.train_printed(tr, reading="current", rng=9, **kw)
     Jp, _ = ins.train_printed(tr, reading="previous", rng=9, **kw)
     assert np.abs(Jc - Jp).max() > 1e-3 and np.abs(Jp - J).max() > 1e-3
+
+
+def test_train_printed_previous_nobias_is_the_reference_rule():
+    # with the same draws, "previous-nobias" is the reference rule L(h) of fep.run; its stream differs from
+    # insilico.train's, so compare one step from the same uniforms through fep.run's default rule
+    tr, _ = ins.cross_patterns()
+    kw = dict(evidence=3.0, beta=0.4, learning_rate=0.05, n_epochs=12, steps_per_epoch=5)
+    J, s = ins.train_printed(tr, reading="previous-nobias", rng=9, **kw)
+    J2, s2, _ = ins.train(tr, rng=9, **kw)
+    np.testing.assert_allclose(J, J2, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(s, s2, rtol=1e-10, atol=1e-12)
+    # the old bias differs from the new one only at the first step of an epoch: the readings differ
+    Jo, _ = ins.train_printed(tr, reading="previous-oldbias-beta", rng=9, **kw)
+    Jb, _ = ins.train_printed(tr, reading="previous-beta", rng=9, **kw)
+    assert np.abs(Jo - Jb).max() > 1e-3
 
 
 def test_run_replays_the_reference_implementation():
