@@ -24,6 +24,7 @@ machine and are never compared by nbval.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -416,8 +417,21 @@ def main(argv: list[str] | None = None) -> int:
 
     argv = sys.argv[1:] if argv is None else list(argv)
     if any(a in ("-h", "--help") for a in argv):
-        print("usage: python -m attractors.bench [--full] [--json FILE]")
+        print("usage: python -m attractors.bench [--full] [--json FILE] [--fep-reference CLONE]\n"
+              "  --fep-reference CLONE  also time the reference AttractorNetwork.update of a local clone of\n"
+              "                         pni-lab/fep-attractor-network against fep.run, side by side\n"
+              "                         (attractors.fep.reference_ratio; the clone is yours, nothing of it is copied)")
         return 0
+    if "--fep-reference" in argv:
+        k = argv.index("--fep-reference")
+        if k + 1 >= len(argv):
+            print("error: --fep-reference needs the path of a clone", file=sys.stderr)
+            return 2
+        ratios = importlib.import_module("attractors.fep").reference_ratio(argv[k + 1])
+        for n, (t_ref, t_ours) in ratios.items():
+            print(f"fep reference ratio N={n}: reference {t_ref * 1e3:.3f} ms/step, fep.run {t_ours * 1e6:.2f} us/step, "
+                  f"{t_ref / t_ours:.0f}x")
+        del argv[k:k + 2]
     quick = "--full" not in argv
     out_json = argv[argv.index("--json") + 1] if "--json" in argv and argv.index("--json") + 1 < len(argv) else None
     lim = limits(quick)
@@ -433,7 +447,12 @@ def main(argv: list[str] | None = None) -> int:
         print(r.row())
     if out_json:
         with open(out_json, "w") as fh:
-            json.dump({"limits": lim, "results": [r.as_dict() for r in results]}, fh, indent=1)
+            import datetime
+            import platform
+
+            json.dump({"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
+                       "machine": f"{platform.machine()}, {os.cpu_count()} cores", "limits": lim,
+                       "results": [r.as_dict() for r in results]}, fh, indent=1)
         print(f"wrote {out_json}")
     return 0
 

@@ -1031,6 +1031,86 @@ def floor_benchmarks(quick: bool = True):
     return out
 
 
+def reference_ratio(clone, sizes=(16, 64, 256), *, beta: float = 0.17, learning_rate: float = 1e-3):
+    """Time the reference implementation's ``AttractorNetwork.update`` against :func:`run`, side by side.
+
+    ``clone`` is the path of the reader's own clone of the public repository
+    pni-lab/fep-attractor-network (its ``simulation/network.py``); nothing of it is part of this package.
+    Its plotting imports (seaborn, networkx, netgraph, tqdm) are replaced by empty modules if they are
+    not installed, since ``update`` does not use them.  Both sides run the same network (N nodes, zero
+    diagonal, normal couplings of scale 0.1, normal biases) with learning, one BLAS thread, best of
+    three rounds.
+
+    Parameters
+    ----------
+    clone : str or path
+        Folder of the clone (the one holding ``simulation/``).
+    sizes : sequence of int
+        Network sizes N.
+
+    Returns
+    -------
+    dict
+        ``N -> (reference seconds per step, fep.run seconds per step)``.
+    """
+    import sys
+    import time
+    import types
+    from pathlib import Path
+
+    from threadpoolctl import threadpool_limits
+
+    root = Path(clone)
+    if not (root / "simulation" / "network.py").is_file():
+        raise ValueError(f"clone must be a folder holding simulation/network.py; got {clone!r}")
+    for name in ("seaborn", "networkx", "netgraph", "tqdm"):
+        try:
+            __import__(name)
+        except ImportError:
+            stub = types.ModuleType(name)
+            stub.Graph = None
+            stub.get_bipartite_layout = lambda *a, **k: None
+            stub.tqdm = lambda x, *a, **k: x
+            sys.modules[name] = stub
+    sys.path.insert(0, str(root))
+    try:
+        from simulation.network import AttractorNetwork
+    finally:
+        sys.path.remove(str(root))
+
+    def best(fn, rounds=3):
+        out = []
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t0)
+        return min(out)
+
+    res = {}
+    with threadpool_limits(1):
+        for n in sizes:
+            g = np.random.default_rng(0)
+            J = g.normal(0.0, 0.1, (n, n))
+            np.fill_diagonal(J, 0.0)
+            b = g.normal(0.0, 1.0, n)
+            net = AttractorNetwork(J.copy(), b.copy(), rng=np.random.default_rng(1))
+            ref_steps, our_steps = max(3, 2000 // n), max(200, 400_000 // n)
+            gen = np.random.default_rng(1)
+
+            def ref():
+                for _ in range(ref_steps):
+                    net.update(inverse_temperature=beta, learning_rate=learning_rate)
+
+            def ours():
+                run(J, b, our_steps, beta=beta, learning_rate=learning_rate, rng=gen)
+
+            ref()
+            ours()
+            pairs = [(best(ref) / ref_steps, best(ours) / our_steps) for _ in range(3)]
+            res[int(n)] = (min(p[0] for p in pairs), min(p[1] for p in pairs))
+    return res
+
+
 def _numpy_run(J, b, n_steps, beta, lr, gen):
     """Vectorised NumPy version of run(parallel, stochastic, reference rule) for the benchmarks."""
     J = J.copy()
