@@ -363,8 +363,9 @@ def _margin(m, e, relation, atol, rtol):
 
     ``==``: the largest deviation over its tolerance.  ``<=`` with a non-negative measured value and a
     positive bound ``e + tol`` (an error against its bound): ``m / (e + tol)``.  ``>=`` with a positive
-    measured value and a positive floor ``e - tol``: ``(e - tol) / m``.  Strict relations, booleans and
-    signed one-sided comparisons have no margin.
+    measured value and a positive floor ``e - tol``: ``(e - tol) / m``.  A negated check (``-x <= -c``,
+    ``-x >= -c``) gets the margin of the check it negates.  Strict relations, booleans and comparisons that
+    cross zero have no margin.
     """
     if relation in ("<", ">") or m.dtype == bool or e.dtype == bool:
         return None
@@ -380,14 +381,20 @@ def _margin(m, e, relation, atol, rtol):
             frac = np.where(slack > 0, dev / np.where(slack > 0, slack, 1.0), np.where(dev > 0, np.inf, 0.0))
         elif relation == "<=":
             bound = ef + slack
-            if not (np.all(mf >= 0) and np.all(bound > 0)):
+            if np.all(mf >= 0) and np.all(bound > 0):
+                frac = mf / bound
+            elif np.all(mf < 0) and np.all(bound < 0):  # a negated ">=": -x <= -c with x >= c
+                frac = bound / mf
+            else:
                 return None
-            frac = mf / bound
         else:
             floor = ef - slack
-            if not (np.all(mf > 0) and np.all(floor > 0)):
+            if np.all(mf > 0) and np.all(floor > 0):
+                frac = floor / mf
+            elif np.all(mf <= 0) and np.all(floor < 0):  # a negated "<=": -x >= -c with x <= c
+                frac = mf / floor
+            else:
                 return None
-            frac = floor / mf
     v = float(np.max(frac))
     return v if math.isfinite(v) else None
 
