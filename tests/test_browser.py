@@ -149,6 +149,11 @@ def test_every_page_in_chromium(site):
                         problems.append(f"{rel}: raw TeX left after MathJax: ...{raw[max(0, m.start() - 40):m.end() + 40]!r}")
                     if page.locator("mjx-merror").count():
                         problems.append(f"{rel}: MathJax error in a formula")
+                breaking = page.evaluate("""() => Array.from(document.querySelectorAll('article td, article th'))
+                    .filter(c => { const s = getComputedStyle(c);
+                                   return s.overflowWrap === 'anywhere' || s.wordBreak === 'break-all'; }).length""")
+                if breaking:
+                    problems.append(f"{rel}: {breaking} table cells may break a number or a word mid-token")
                 if width < 500:
                     wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
                     if wide > 1:
@@ -156,3 +161,29 @@ def test_every_page_in_chromium(site):
             context.close()
         browser.close()
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:40])
+
+
+def test_every_claim_is_a_block_with_an_anchor_and_a_badge(site):
+    """Each chapter page shows every claim its notebook stores as a block with an id ``claim-...`` and a status
+    badge, and every anchor the ledger page links to exists (the link test above resolves them)."""
+    sys.path.insert(0, str(ROOT))
+    from attractors.ledger import STATUSES, collect
+
+    block = re.compile(r'<div class="claim claim-(\w+)" id="(claim-[^"]+)"><span class="claim-badge"[^>]*>(\w+)</span>')
+    problems = []
+    for nb in sorted((ROOT / "book").glob("part*/*.ipynb")):
+        page = HTML / nb.relative_to(ROOT).with_suffix(".html")
+        html = page.read_text(encoding="utf-8")
+        found = block.findall(html)
+        stored = collect(nb)
+        if len(found) != len(stored):
+            problems.append(f"{page.name}: {len(found)} claim blocks for {len(stored)} stored claims")
+        for status, anchor, badge in found:
+            if status != badge or badge not in STATUSES:
+                problems.append(f"{page.name}: {anchor} has badge {badge!r} for status {status!r}")
+        if len({a for _, a, _ in found}) != len(found):
+            problems.append(f"{page.name}: repeated claim anchors")
+    ledger = (HTML / "book/appendix/ledger.html").read_text(encoding="utf-8")
+    assert ledger.count("#claim-") >= sum(len(collect(nb)) for nb in (ROOT / "book").glob("part*/*.ipynb")) // 2, \
+        "the ledger page links too few rows to their claims"
+    assert not problems, "\n".join(problems[:20])
