@@ -628,7 +628,8 @@ def train_printed(patterns, *, evidence: float, beta: float, learning_rate: floa
     * ``"previous-nobias"`` -- :math:`L(\sum_k J_{ik}\sigma_k(t-1))`, the
       previous state before any bias is applied: the reading of the source's
       implementation note, and the prediction of the reference code
-      (``fep.run``'s default rule, drawn here with its own stream);
+      (``fep.run``'s default rule; from the same seed it gives couplings identical
+      to :func:`train`'s);
     * ``"previous-nobias-beta"`` -- :math:`L(\beta\sum_k J_{ik}\sigma_k(t-1))`;
     * ``"previous-oldbias"`` -- :math:`L(b_i(t-1) + \sum_k J_{ik}\sigma_k(t-1))`,
       the previous state with the bias of the previous step (zero before the
