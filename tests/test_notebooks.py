@@ -163,3 +163,14 @@ def test_every_check_states_its_basis(path):
 
     stale = [c.id for c in collect(path) if not c.basis]
     assert not stale, f"stored claims without a basis (refresh the notebook): {stale[:5]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_a_figure_cell_shows_one_figure(path):
+    """myst-nb wraps every rich output of a cell with figure metadata as that figure: a claim (a rich output too)
+    in the same cell would give the figure's label twice and break the build."""
+    nb = json.loads(path.read_text())
+    for k, cell in enumerate((c for c in nb["cells"] if c["cell_type"] == "code"), start=1):
+        if cell["metadata"].get("mystnb", {}).get("figure"):
+            rich = [o for o in cell.get("outputs", []) if o["output_type"] in ("display_data", "execute_result")]
+            assert len(rich) == 1, f"code cell {k} has figure metadata and {len(rich)} rich outputs: split the cell"
