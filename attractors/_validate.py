@@ -12,7 +12,17 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_generator", "as_array", "as_patterns", "as_spins", "as_positive", "as_int"]
+__all__ = ["as_generator", "as_array", "as_patterns", "as_spins", "as_positive", "as_int", "MAX_BYTES", "MAX_WORK",
+           "check_budget"]
+
+#: Largest allocation (bytes) a public call may make for its answer and its workspace, together.  A call
+#: that would need more is refused *before* anything is allocated, naming the argument that sets the size.
+MAX_BYTES = 2**30
+
+#: Largest amount of work (elementary floating-point steps: one multiply-add, one draw, one exp) a public
+#: call may do: about ten seconds of compiled work on one core of the machine the book is built on.  A
+#: call that would do more is refused before it starts, naming the argument; split it into calls.
+MAX_WORK = 2 * 10**10
 
 
 def as_generator(rng, name: str = "rng") -> np.random.Generator:
@@ -120,3 +130,25 @@ def as_int(x, name: str, *, minimum: int = 0) -> int:
     if int(x) < minimum:
         raise ValueError(f"{name} must be >= {minimum}; got {x}")
     return int(x)
+
+
+def check_budget(name: str, *, nbytes: float = 0, work: float = 0, max_bytes: float | None = None,
+                 max_work: float | None = None, what: str = "") -> None:
+    """Refuse a call whose memory or work would exceed the documented limits, before allocating.
+
+    ``nbytes`` is what the call will allocate (answer and workspace), ``work`` the number of
+    elementary steps it will do; both are computed by the caller from its arguments, in Python
+    integers or floats (so the product of two huge arguments cannot overflow).  ``name`` is the
+    argument (or arguments, e.g. ``"steps and N"``) that sets the size; ``what`` says what is
+    counted.  Limits default to :data:`MAX_BYTES` and :data:`MAX_WORK`.
+    """
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
+    max_work = MAX_WORK if max_work is None else max_work
+    detail = f" ({what})" if what else ""
+    if not nbytes <= max_bytes:  # also refuses NaN
+        raise ValueError(f"{name} too large: the call would allocate {float(nbytes) / 2**30:.3g} GiB{detail}, "
+                         f"more than the limit of {max_bytes / 2**30:.3g} GiB")
+    if not work <= max_work:
+        raise ValueError(f"{name} too large: the call would do {float(work):.3g} elementary steps{detail}, "
+                         f"more than the limit of {float(max_work):.3g} (about ten seconds of compiled work); "
+                         f"split it into several calls")

@@ -197,3 +197,166 @@ def test_public_functions_refuse_malformed_input(module):
     report = json.loads(lines[-1])
     assert report["functions"], f"attractors.{module} exports no function to fuzz"
     assert not report["failures"], f"attractors.{module}:\n" + "\n".join(report["failures"])
+
+
+# --------------------------------------------------------------------------------------------------
+# Valid domains: every public function declares, in tests/fuzz_domains/<module>.py, the inputs its
+# docstring allows (edges included) with a reference or invariant for the answer, and inputs just
+# outside with the argument the refusal must name.
+
+DOMAIN_EXAMPLES = int(os.environ.get("FUZZ_DOMAIN_EXAMPLES", "25"))
+#: A valid call must answer within this many seconds; an invalid one must be refused within it.
+DOMAIN_CALL_LIMIT = 10
+#: Growth of the child's peak resident memory allowed for one call (bytes).
+DOMAIN_MAX_GROWTH = 2**30
+
+DOMAIN_CHILD = textwrap.dedent(r'''
+import importlib, inspect, json, re, resource, signal, sys, traceback, warnings
+sys.path.insert(0, ".")
+import numpy as np
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+resource.setrlimit(resource.RLIMIT_AS, (6 * 2**30, 6 * 2**30))
+warnings.simplefilter("ignore")
+mod_name, examples, call_limit, max_growth = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+only = set(sys.argv[5].split(",")) if len(sys.argv) > 5 and sys.argv[5] else None
+mod = importlib.import_module(f"attractors.{mod_name}")
+spec = importlib.import_module(f"tests.fuzz_domains.{mod_name}")
+
+class Timeout(Exception):
+    pass
+
+def _alarm(signum, frame):
+    raise Timeout()
+
+signal.signal(signal.SIGALRM, _alarm)
+
+def peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+def short(kwargs):
+    return "{" + ", ".join(f"{k}={np.array2string(v, threshold=6) if isinstance(v, np.ndarray) else repr(v)[:60]}"
+                           for k, v in kwargs.items()) + "}"
+
+failures = []
+
+def run_domain(name, fn, dom):
+    @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def valid(data):
+        kwargs = dom.valid(data)
+        before = peak()
+        signal.alarm(call_limit)
+        try:
+            out = fn(**kwargs)
+        except Timeout:
+            failures.append(f"{name}: valid call did not answer within {call_limit} s: {short(kwargs)}")
+            return
+        except Exception as exc:
+            failures.append(f"{name}: valid call raised {type(exc).__name__}: {str(exc)[:200]!r} for {short(kwargs)}")
+            return
+        finally:
+            signal.alarm(0)
+        if peak() - before > max_growth:
+            failures.append(f"{name}: valid call grew memory by {(peak() - before) / 2**30:.2f} GiB: {short(kwargs)}")
+        if dom.check is not None:
+            try:
+                dom.check(kwargs, out)
+            except AssertionError as exc:
+                failures.append(f"{name}: wrong answer for {short(kwargs)}: {str(exc)[:300]}")
+            except Exception as exc:
+                failures.append(f"{name}: the domain's check raised {type(exc).__name__}: {str(exc)[:200]!r} "
+                                f"for {short(kwargs)}")
+
+    @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def invalid(data):
+        kwargs, arg = dom.invalid(data)
+        before = peak()
+        signal.alarm(call_limit)
+        try:
+            fn(**kwargs)
+        except Timeout:
+            failures.append(f"{name}: call outside the domain ({arg}) not refused within {call_limit} s: {short(kwargs)}")
+            return
+        except (ValueError, TypeError) as exc:
+            if type(exc).__module__.startswith("numba"):
+                failures.append(f"{name}: numba error escaped for {arg}: {str(exc)[:160]!r}")
+            elif not re.search(r"\b" + re.escape(arg) + r"\b", str(exc)):
+                failures.append(f"{name}: refusal does not name {arg!r}: {str(exc)[:200]!r} for {short(kwargs)}")
+            return
+        except Exception as exc:
+            failures.append(f"{name}: {type(exc).__name__} outside the domain ({arg}): {str(exc)[:160]!r}")
+            return
+        finally:
+            signal.alarm(0)
+        if peak() - before > max_growth:
+            failures.append(f"{name}: refusal of {arg} came after allocating {(peak() - before) / 2**30:.2f} GiB")
+        failures.append(f"{name}: call outside the domain ({arg}) was accepted: {short(kwargs)}")
+
+    valid()
+    if dom.invalid is not None:
+        invalid()
+
+names = [n for n in getattr(mod, "__all__", []) if inspect.isfunction(getattr(mod, n, None))]
+checked = []
+for n, dom in spec.DOMAINS.items():
+    if only and n not in only:
+        continue
+    print(f"DOMAIN {n}", file=sys.stderr, flush=True)
+    before = len(failures)
+    run_domain(n, getattr(mod, n), dom)
+    del failures[before + 3:]
+    checked.append(n)
+print(json.dumps({"functions": names, "checked": checked, "failures": failures}))
+''')
+
+
+def _spec(module):
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module(f"tests.fuzz_domains.{module}")
+
+
+def _domain_modules():
+    return [m for m in _modules() if (ROOT / "tests" / "fuzz_domains" / f"{m}.py").exists()]
+
+
+def test_every_public_function_declares_its_domain():
+    """Every public data function of every module has a Domain (the skipped drivers aside)."""
+    missing = []
+    for module in _modules():
+        mod = importlib.import_module(f"attractors.{module}")
+        funcs = [n for n in getattr(mod, "__all__", []) if callable(getattr(mod, n, None))
+                 and not isinstance(getattr(mod, n), type) and n not in SKIP.get(module, set()) | SKIP_ALWAYS]
+        path = ROOT / "tests" / "fuzz_domains" / f"{module}.py"
+        if not path.exists():
+            missing += [f"{module}.{n}" for n in funcs]
+            continue
+        spec = _spec(module)
+        missing += [f"{module}.{n}" for n in funcs if n not in spec.DOMAINS]
+    assert not missing, f"{len(missing)} public functions declare no domain: {missing}"
+
+
+@pytest.mark.parametrize("module", _domain_modules())
+def test_valid_domains_give_right_answers_and_outside_is_refused(module):
+    env = dict(os.environ, PYTHONWARNINGS="ignore", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", DOMAIN_CHILD, module, str(DOMAIN_EXAMPLES), str(DOMAIN_CALL_LIMIT),
+             str(DOMAIN_MAX_GROWTH), os.environ.get("FUZZ_ONLY", "")],
+            capture_output=True, text=True, timeout=MODULE_LIMIT, cwd=ROOT, env=env)
+    except subprocess.TimeoutExpired as exc:
+        err = exc.stderr.decode() if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+        last = [line for line in err.splitlines() if line.startswith("DOMAIN")][-1:]
+        pytest.fail(f"attractors.{module}: domain fuzzing did not finish in {MODULE_LIMIT} s ({last})")
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        last = [line for line in proc.stderr.splitlines() if line.startswith("DOMAIN")][-1:]
+        pytest.fail(f"attractors.{module}: the domain-fuzzing process died (exit {proc.returncode}, in {last}): "
+                    f"{proc.stderr[-1500:]}")
+    report = json.loads(lines[-1])
+    assert report["checked"], f"tests/fuzz_domains/{module}.py checks no function"
+    assert not report["failures"], f"attractors.{module}:\n" + "\n".join(report["failures"])
