@@ -31,8 +31,8 @@ import math
 import numpy as np
 from numba import njit
 
-from attractors._validate import as_array, as_generator, as_int, as_positive
-from attractors.sde import MAX_WORK, _check_steps
+from attractors._validate import as_array, as_generator, as_int, as_positive, check_budget
+from attractors.sde import _check_steps
 
 __all__ = ["jump_moments", "shot_noise", "benchmarks"]
 
@@ -71,7 +71,16 @@ def jump_moments(x, dx, bins, orders=(1, 2, 3, 4)):
     ------
     TypeError, ValueError
         If the arrays are malformed, of different lengths, the edges not increasing, or an
-        order outside 1..8.
+        order outside 1..8; or (Limits) if the workspace (about 64 bytes per pair and 32 per bin and
+        order) would exceed 1 GiB, naming ``x and dx`` or ``bins``.
+
+    Notes
+    -----
+    Any finite increments are allowed: each bin's increments are scaled by a power of two before
+    their powers are taken, so jumps of ``1e200`` or ``1e-200`` give the moments and errors of the
+    same jumps near 1, scaled back.  A moment (or error) beyond the float64 range is ``inf``, never NaN.
+    Limits: memory about 64 bytes per pair (refused beyond 1 GiB, about 16 million pairs); work linear
+    in ``len(x) * len(orders)``.
     """
     x = as_array(x, "x", ndim=1)
     dx = as_array(dx, "dx", ndim=1)
@@ -86,21 +95,31 @@ def jump_moments(x, dx, bins, orders=(1, 2, 3, 4)):
     if not orders or max(orders) > 8:
         raise ValueError("orders must hold at least one order, each between 1 and 8")
     nb = edges.shape[0] - 1
+    check_budget("x and dx", nbytes=8.0 * (8 * x.size + 4 * nb * len(orders)), work=20.0 * x.size * len(orders),
+                 what="the binned powers of the increments")
+    check_budget("bins", nbytes=8.0 * 4 * nb * len(orders), what="the tables of moments")
     idx = np.searchsorted(edges, x, side="right") - 1
     inside = (idx >= 0) & (idx < nb) & (x <= edges[-1])
     idx, dxi = idx[inside], dx[inside]
     counts = np.bincount(idx, minlength=nb)
+    # Each bin's increments are scaled by a power of two 2**e_b >= their largest magnitude (exact), so the
+    # powers and their squares neither overflow nor underflow as a whole; the moments are scaled back by
+    # 2**(n e_b) at the end (inf only where the moment itself is beyond the float64 range).
+    peak = np.zeros(nb)
+    np.maximum.at(peak, idx, np.abs(dxi))
+    e_b = np.frexp(peak)[1].astype(np.int64)
+    u = np.ldexp(dxi, -e_b[idx])
     moments = np.empty((nb, len(orders)))
     stderr = np.empty((nb, len(orders)))
-    with np.errstate(invalid="ignore", divide="ignore"):
+    full = counts > 1
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         for j, o in enumerate(orders):
-            p = dxi ** o
-            s1 = np.bincount(idx, weights=p, minlength=nb)
-            s2 = np.bincount(idx, weights=p * p, minlength=nb)
-            mean = np.where(counts > 0, s1 / np.maximum(counts, 1), np.nan)
-            var = np.where(counts > 1, (s2 - counts * mean ** 2) / np.maximum(counts - 1, 1), np.nan)
-            moments[:, j] = mean
-            stderr[:, j] = np.where(counts > 1, np.sqrt(np.clip(var, 0, None) / np.maximum(counts, 1)), np.nan)
+            p = u ** o
+            mean = np.bincount(idx, weights=p, minlength=nb) / np.maximum(counts, 1)
+            dev = p - mean[idx]  # two passes: no cancellation between the mean of squares and the squared mean
+            var = np.bincount(idx, weights=dev * dev, minlength=nb) / np.maximum(counts - 1, 1)
+            moments[:, j] = np.where(counts > 0, np.ldexp(mean, o * e_b), np.nan)
+            stderr[:, j] = np.where(full, np.ldexp(np.sqrt(var / np.maximum(counts, 1)), o * e_b), np.nan)
     return counts, moments, stderr
 
 
@@ -171,7 +190,14 @@ def shot_noise(x0, n_steps, dt, *, rate, kick, gamma=0.0, law="exponential", rec
     Raises
     ------
     TypeError, ValueError
-        On malformed input, or when the expected number of kicks exceeds ``MAX_WORK``.
+        On malformed input, or beyond the Limits below.
+
+    Notes
+    -----
+    Limits, checked before anything is allocated: at most ``1e6`` expected kicks per particle and
+    step (``rate * dt``, refused naming ``rate``); the work ``n_steps * n_particles * (25 + 100 rate dt)``
+    elementary steps within ``attractors._validate.MAX_WORK`` (about ten seconds; refused naming
+    ``n_steps``); the recorded positions within 1 GiB (refused naming ``record_every``).
     """
     X = np.array(as_array(x0, "x0", ndim=1), dtype=np.float64, copy=True)
     n = X.shape[0]
@@ -185,9 +211,9 @@ def shot_noise(x0, n_steps, dt, *, rate, kick, gamma=0.0, law="exponential", rec
         raise TypeError(f"law must be a string; got {type(law).__name__}")
     if law not in ("exponential", "fixed"):
         raise ValueError(f"law must be 'exponential' or 'fixed'; got {law!r}")
-    n_steps, rec, n_rec = _check_steps(n_steps, record_every, n, 1)
-    if rate * dt > 1e6 or n_steps * n * (1.0 + rate * dt) > MAX_WORK:
-        raise ValueError("rate is too large: the expected number of kicks exceeds the work limit")
+    if rate * dt > 1e6:
+        raise ValueError(f"rate * dt is too large: {rate * dt:.3g} expected kicks per particle and step (at most 1e6)")
+    n_steps, rec, n_rec = _check_steps(n_steps, record_every, n, 1, 25.0 + 100.0 * rate * dt)
     gen = as_generator(rng)
     out = np.empty((n_rec, n))
     _shot_kernel(X, n_steps, dt, rate, kick, gamma, 0 if law == "exponential" else 1, rec, gen, out)

@@ -72,7 +72,7 @@ from typing import Callable
 import numpy as np
 from numba import njit
 
-from attractors._validate import as_array, as_generator, as_int, as_positive
+from attractors._validate import MAX_WORK, as_array, as_generator, as_int, as_positive, check_budget
 
 __all__ = [
     "quadratic",
@@ -92,10 +92,6 @@ __all__ = [
     "benchmarks",
 ]
 
-#: Largest number of particle-steps (n_steps * n_particles * d) one call may request.
-MAX_WORK = 2 * 10**10
-#: Largest number of stored floats (n_records * n_particles * d) one call may return.
-MAX_STORED = 2**28
 
 
 # ---------------------------------------------------------------------------
@@ -577,17 +573,22 @@ def energy(potential, x):
     Returns
     -------
     float or ndarray of shape (n,)
+        Any finite ``x`` is allowed: an energy beyond the float64 range is ``+-inf`` (the quadratic
+        form is evaluated in scaled form, so it is never NaN); never NaN.
 
     Raises
     ------
     TypeError, ValueError
-        If ``potential`` is not a Potential or ``x`` is not a finite array of matching dimension.
+        If ``potential`` is not a Potential or ``x`` is not a finite array of matching dimension, or
+        (naming ``x``) if terms of opposite sign both overflow, so that float64 cannot resolve the result.
     """
     pot = _as_potential(potential)
     X, single = _points(x, "x", pot.dim)
     _check_dim(pot, X.shape[1], "x")
     out = np.empty(X.shape[0])
-    _eval_energy(pot.energy_kernel if pot.name == "custom" else None, _POT_CODES[pot.name], pot.params, X, out)
+    with np.errstate(all="ignore"):
+        _eval_energy(pot.energy_kernel if pot.name == "custom" else None, _POT_CODES[pot.name], pot.params, X, out)
+        out = _overflowed(pot, X, out, "energy")
     return float(out[0]) if single else out
 
 
@@ -602,18 +603,55 @@ def gradient(potential, x):
     Returns
     -------
     ndarray of shape (d,) or (n, d)
+        Components beyond the float64 range are ``+-inf`` (the quadratic energy's ``A (x - c)`` is
+        evaluated in scaled form); never NaN.
 
     Raises
     ------
     TypeError, ValueError
-        If ``potential`` is not a Potential or ``x`` is not a finite array of matching dimension.
+        If ``potential`` is not a Potential or ``x`` is not a finite array of matching dimension, or
+        (naming ``x``) if terms of opposite sign both overflow, so that float64 cannot resolve the result.
     """
     pot = _as_potential(potential)
     X, single = _points(x, "x", pot.dim)
     _check_dim(pot, X.shape[1], "x")
     out = np.empty_like(X)
-    _eval_gradient(pot.gradient_kernel if pot.name == "custom" else None, _POT_CODES[pot.name], pot.params, X, out)
+    with np.errstate(all="ignore"):
+        _eval_gradient(pot.gradient_kernel if pot.name == "custom" else None, _POT_CODES[pot.name], pot.params, X,
+                       out)
+        out = _overflowed(pot, X, out, "gradient")
     return out[0] if single else out
+
+
+def _overflowed(pot: Potential, X: np.ndarray, out: np.ndarray, what: str) -> np.ndarray:
+    """Redo, in scaled form, the points whose energy or gradient came out non-finite; refuse a NaN left over.
+
+    For the quadratic energy the form is evaluated with ``y = x - c`` and ``A`` scaled by powers of two
+    (exact), so the only non-finite answers left are true overflows (``+-inf``).  Other energies overflow
+    only when ``x`` is huge; a NaN there (terms of opposite sign both overflowing) cannot be resolved in
+    float64 and is refused, naming ``x``.
+    """
+    bad = ~np.isfinite(out.reshape(X.shape[0], -1)).all(axis=1)
+    if not bad.any():
+        return out
+    if pot.name == "quadratic":
+        d = X.shape[1]
+        A = pot.params[: d * d].reshape(d, d)
+        c = pot.params[d * d:]
+        Yh = 0.5 * X[bad] - 0.5 * c                        # y / 2: finite for any finite x and c
+        ey = np.frexp(np.max(np.abs(Yh), axis=1))[1]
+        ea = int(np.frexp(np.max(np.abs(A)))[1])
+        Z = np.ldexp(Yh, -ey[:, None])
+        A1 = np.ldexp(A, -ea)
+        AZ = Z @ A1.T
+        if what == "energy":   # 1/2 y^T A y = 2 Yh^T A Yh
+            out[bad] = np.ldexp(np.sum(Z * AZ, axis=1), 2 * ey + ea + 1)
+        else:                  # A y = 2 A Yh
+            out[bad] = np.ldexp(AZ, (ey + ea + 1)[:, None])
+    if np.isnan(out).any():
+        raise ValueError(f"x is too large in magnitude for this potential: terms of its {what} overflow with "
+                         "opposite signs (float64 cannot resolve the result)")
+    return out
 
 
 def mobility_value(mobility, x):
@@ -792,21 +830,34 @@ def _mobility_matrix(K, d: int) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(K0), np.ascontiguousarray(L0)
 
 
-def _check_steps(n_steps, record_every, n: int, d: int) -> tuple[int, int, int]:
+def _check_steps(n_steps, record_every, n: int, d: int, work_per_step: float) -> tuple[int, int, int]:
+    """Validate the step counts and refuse, before allocating, a call beyond the work or memory limits.
+
+    ``work_per_step`` is the cost of one particle-step in elementary steps (``check_budget``'s unit).
+    """
     n_steps = as_int(n_steps, "n_steps", minimum=0)
     if record_every is None:
         rec = max(n_steps, 1)
     else:
         rec = as_int(record_every, "record_every", minimum=1)
+        if rec > max(n_steps, 1):
+            raise ValueError(f"record_every must divide n_steps (and be <= it); got n_steps={n_steps}, "
+                             f"record_every={rec}")
     if n_steps % rec != 0:
         raise ValueError(f"record_every must divide n_steps; got n_steps={n_steps}, record_every={rec}")
     n_rec = n_steps // rec + 1
-    if n_steps * n * d > MAX_WORK:
-        raise ValueError(f"n_steps is too large: n_steps * n_particles * d = {n_steps * n * d} exceeds {MAX_WORK}")
-    if n_rec * n * d > MAX_STORED:
-        raise ValueError(f"record_every is too small: {n_rec} records of {n}x{d} values exceed {MAX_STORED} "
-                         "stored floats")
+    check_budget("n_steps", work=float(n_steps) * n * work_per_step, what="particle-steps times their cost")
+    check_budget("record_every", nbytes=8.0 * (n_rec + 2) * n * d,
+                 what=f"{n_rec} recorded ensembles of {n}x{d} positions")
     return n_steps, rec, n_rec
+
+
+def _step_cost(pot: Potential, mob: Mobility, d: int, isotropic: bool, heun: bool) -> float:
+    """Elementary steps per particle-step of the SDE kernel (calibrated on the catalogue: a draw, a gradient)."""
+    cost = 60.0 * d + (8.0 * d * d if (pot.name in ("quadratic", "custom") or not isotropic) else 0.0)
+    if pot.name in ("three_wells", "custom") or mob.name == "bump":
+        cost += 60.0 * d
+    return cost * (2.0 if heun else 1.0)
 
 
 def simulate(x0, n_steps, dt, potential, *, T=1.0, K=None, mobility=None, divergence_drift=True,
@@ -858,8 +909,17 @@ def simulate(x0, n_steps, dt, potential, *, T=1.0, K=None, mobility=None, diverg
     TypeError
         If an argument has the wrong type.
     ValueError
-        If an argument is malformed (shape, sign, NaN/inf, sizes beyond ``MAX_WORK`` or
-        ``MAX_STORED``), or if the scheme diverged (non-finite positions: reduce ``dt``).
+        If an argument is malformed (shape, sign, NaN/inf), if the scheme diverged (non-finite
+        positions: the message names ``dt``, ``T``, ``K`` and ``x0``), or beyond the Limits below.
+
+    Notes
+    -----
+    Limits, checked before anything is allocated: the work ``n_steps * n_particles`` times the cost
+    of one particle-step (about ``60 d`` elementary steps, plus ``8 d**2`` for a quadratic or custom
+    energy or a non-isotropic ``K``, plus ``60 d`` for ``three_wells``, ``custom`` or ``bump_mobility``,
+    doubled for Heun) must stay within ``attractors._validate.MAX_WORK`` (about ten seconds; refused
+    naming ``n_steps``), and the recorded positions ``8 * n_records * n_particles * d`` bytes within
+    ``MAX_BYTES`` = 1 GiB (refused naming ``record_every``).  ``record_every`` must be <= ``n_steps``.
     """
     pot = _as_potential(potential)
     mob = _as_mobility(mobility)
@@ -879,8 +939,9 @@ def simulate(x0, n_steps, dt, potential, *, T=1.0, K=None, mobility=None, diverg
         raise TypeError(f"scheme must be a string; got {type(scheme).__name__}")
     if scheme not in ("em", "heun"):
         raise ValueError(f"scheme must be 'em' or 'heun'; got {scheme!r}")
-    n_steps, rec, n_rec = _check_steps(n_steps, record_every, n, d)
     K0, L0 = _mobility_matrix(K, d)
+    n_steps, rec, n_rec = _check_steps(n_steps, record_every, n, d,
+                                       _step_cost(pot, mob, d, _isotropic(K0, L0) > 0, scheme == "heun"))
     gen = as_generator(rng)
     out = np.empty((n_rec, n, d))
     with np.errstate(all="ignore"):
@@ -889,7 +950,8 @@ def simulate(x0, n_steps, dt, potential, *, T=1.0, K=None, mobility=None, diverg
         kernel(gf, pot.params, mob.params, X, n_steps, dt, T, K0, L0, _isotropic(K0, L0),
                1.0 if divergence_drift else 0.0, scheme == "heun", rec, gen, out)
     if not np.all(np.isfinite(out)):
-        raise ValueError("dt is too large for this potential: the scheme diverged (non-finite positions)")
+        raise ValueError("the scheme diverged (non-finite positions): dt is too large for this potential, or the "
+                         "noise (T, K) or the start x0 too large in magnitude")
     return dt * rec * np.arange(n_rec), out
 
 
@@ -994,20 +1056,24 @@ def ou_moments(t, mean0, cov0, A, *, K=None, T=1.0, dt=None):
     r"""Exact mean and covariance of the Ornstein--Uhlenbeck process :math:`dx = -K A x\,dt + \sqrt{2T}L\,dW`.
 
     With :math:`B = KA` and :math:`S = (K + K^\top)/2 = LL^\top`:
-    :math:`\dot m = -Bm`, :math:`\dot\Sigma = -B\Sigma - \Sigma B^\top + 2TS`, solved by
-    matrix exponentials (the covariance through its vectorised linear ODE, so a singular
-    :math:`B` is fine).  With ``dt`` given, the exact law of the Euler--Maruyama
-    recursion :math:`m_{k+1} = (I - \Delta t B)m_k`,
+    :math:`\dot m = -Bm`, :math:`\dot\Sigma = -B\Sigma - \Sigma B^\top + 2TS`, solved in closed
+    form: :math:`m = e^{-Bt}m_0`, :math:`\Sigma = e^{-Bt}\Sigma_0e^{-B^\top t} + 2T\int_0^t
+    e^{-Bs}Se^{-B^\top s}ds`, by scaling and doubling (``attractors._ou``: no inverse, so a singular
+    :math:`B` is fine; every quantity scaled by powers of two, so extreme rates, temperatures and times
+    neither overflow nor underflow on the way).  With ``dt`` given, the exact law of the
+    Euler--Maruyama recursion :math:`m_{k+1} = (I - \Delta t B)m_k`,
     :math:`\Sigma_{k+1} = (I-\Delta tB)\Sigma_k(I-\Delta tB)^\top + 2T\Delta t S` at
-    :math:`k = t/\Delta t` instead (the times must be multiples of ``dt``).
+    :math:`k = t/\Delta t` instead (the times must be multiples of ``dt``), assembled from the binary
+    digits of :math:`k` (:math:`\log_2 k` matrix products).
 
     Parameters
     ----------
     t : float or array_like (n_t,)
-        Times (>= 0).
+        Times (>= 0, finite).
     mean0 : array_like (d,)
+        Initial mean (1 <= d <= 32).
     cov0 : array_like (d, d)
-        Initial mean and (symmetric PSD) covariance.
+        Initial covariance: symmetric (to round-off) and positive semi-definite.
     A : array_like (d, d)
         Symmetric matrix of the quadratic energy :math:`\tfrac12 x^\top A x`.
     K : None, float or array_like (d, d)
@@ -1015,7 +1081,7 @@ def ou_moments(t, mean0, cov0, A, *, K=None, T=1.0, dt=None):
     T : float
         Temperature (>= 0).
     dt : float, optional
-        Euler--Maruyama step (exact law of the discrete scheme).
+        Euler--Maruyama step (exact law of the discrete scheme); ``t / dt`` at most ``2**53``.
 
     Returns
     -------
@@ -1025,9 +1091,20 @@ def ou_moments(t, mean0, cov0, A, *, K=None, T=1.0, dt=None):
     Raises
     ------
     TypeError, ValueError
-        On malformed input (shapes, NaN, negative times, times not multiples of ``dt``).
+        On malformed input (shapes, NaN, negative times, times not multiples of ``dt``, a ``cov0``
+        that is not symmetric positive semi-definite), or beyond the Limits below.  When the true mean
+        or covariance is beyond the float64 range (an unstable :math:`B` at a long time, a huge ``T``,
+        or an unstable Euler--Maruyama recursion) the call is refused, naming ``t`` (and ``T``, ``A``,
+        ``K``, ``dt``), rather than returning inf or NaN.
+
+    Notes
+    -----
+    Limits, checked before the work starts: the work, about ``6 d**3`` per doubling (``log2`` of
+    ``|B| t``, at most about 2200 for any float64 input) plus ``320 d**3`` per time, summed over the
+    times, must stay within ``attractors._validate.MAX_WORK`` (about ten seconds; refused naming ``t``),
+    and the workspace, about ``300 d**2`` bytes per time, within 1 GiB (refused naming ``t``).
     """
-    from scipy.linalg import expm
+    from attractors import _ou
 
     times = as_array(t, "t", ndim=(0, 1)).reshape(-1)
     if times.size == 0 or np.any(times < 0):
@@ -1039,40 +1116,11 @@ def ou_moments(t, mean0, cov0, A, *, K=None, T=1.0, dt=None):
     S0 = as_array(cov0, "cov0", ndim=2)
     if S0.shape != (d, d):
         raise ValueError(f"cov0 must have shape ({d}, {d}); got {S0.shape}")
-    Amat = quadratic(A).params[: d * d].reshape(d, d) if np.asarray(A).shape == (d, d) else None
-    if Amat is None:
-        raise ValueError(f"A must have shape ({d}, {d}); got {np.asarray(A).shape}")
-    K0, L0 = _mobility_matrix(K, d)
+    if (Amat := as_array(A, "A", ndim=2)).shape != (d, d):
+        raise ValueError(f"A must have shape ({d}, {d}); got {Amat.shape}")
+    Amat, (K0, L0) = quadratic(Amat).params[: d * d].reshape(d, d), _mobility_matrix(K, d)
     T = as_positive(T, "T", allow_zero=True)
-    B = K0 @ Amat
-    Q = 2.0 * T * (L0 @ L0.T)
-    means = np.empty((times.size, d))
-    covs = np.empty((times.size, d, d))
-    if dt is not None:
-        dt = as_positive(dt, "dt")
-        ks = np.rint(times / dt)
-        if np.any(np.abs(ks * dt - times) > 1e-9 * np.maximum(1.0, times)) or np.any(ks > 10**8):
-            raise ValueError("t must hold multiples of dt (at most 1e8 steps)")
-        M = np.eye(d) - dt * B
-        for i, k in enumerate(ks.astype(np.int64)):
-            m, C = m0.copy(), S0.copy()
-            for _ in range(int(k)):
-                m = M @ m
-                C = M @ C @ M.T + dt * Q
-            means[i], covs[i] = m, 0.5 * (C + C.T)
-        return means, covs
-    if np.any(times > 1e6):
-        raise ValueError("t must be <= 1e6")
-    Ld = np.kron(np.eye(d), B) + np.kron(B, np.eye(d))  # vec(B C + C B^T) (column-major vec)
-    aug = np.zeros((d * d + 1, d * d + 1))
-    aug[: d * d, : d * d] = -Ld
-    aug[: d * d, -1] = Q.reshape(-1, order="F")
-    v0 = np.concatenate([S0.reshape(-1, order="F"), [1.0]])
-    for i, ti in enumerate(times):
-        means[i] = expm(-B * ti) @ m0
-        C = (expm(aug * ti) @ v0)[: d * d].reshape(d, d, order="F")
-        covs[i] = 0.5 * (C + C.T)
-    return means, covs
+    return _ou.moments(times, m0, S0, Amat, K0, L0 @ L0.T, T, None if dt is None else as_positive(dt, "dt"))
 
 
 # ---------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from attractors._validate import as_array, as_int, as_positive
+from attractors._validate import as_array, as_int, as_positive, check_budget
 
 __all__ = ["batch_means", "autocorrelation_time"]
 
@@ -53,10 +53,18 @@ def batch_means(x, n_batches: int = 20):
     Raises
     ------
     ValueError
-        If ``x`` has fewer samples than batches, or ``n_batches < 2``.
+        If ``x`` has fewer samples than batches, or ``n_batches < 2``; or (Limits) if the scaled copy of
+        ``x`` the call makes would exceed ``attractors._validate.MAX_BYTES`` (1 GiB).
+
+    Notes
+    -----
+    Any finite magnitude is allowed: the series is scaled by a power of two (exactly) before
+    summing, so values near ``1.7e308`` or ``1e-300`` give the answer of the same series near 1.
+    Limits: memory about twice that of ``x`` (refused beyond 1 GiB, naming ``x``); work linear in its size.
     """
     x = as_array(x, "x", ndim=(1, 2))
     n_batches = as_int(n_batches, "n_batches", minimum=2)
+    check_budget("x", nbytes=2.0 * x.nbytes, what="a scaled copy of the series")
     n = x.shape[0]
     if n < n_batches:
         raise ValueError(f"x must have at least n_batches = {n_batches} samples; got {n}")
@@ -100,26 +108,50 @@ def autocorrelation_time(x, window: float = 6.0) -> float:
     ------
     TypeError, ValueError
         If ``x`` is not a finite 1-D numeric array with at least 2 samples, is
-        constant, or ``window`` is not a finite number > 0.
+        constant, or ``window`` is not a finite number > 0; or (Limits) if ``x`` is longer than about
+        8 million samples (the FFTs of the zero-padded series: ``100 n log2(2n)`` counted steps, beyond
+        ``attractors._validate.MAX_WORK``).
+
+    Notes
+    -----
+    Scale invariant: the series is scaled by powers of two (exactly) before and after centring, so
+    any finite magnitude (``1e-301``, ``1e299``) gives the answer of the same series near 1.
+    Limits: memory about 80 bytes per sample, work :math:`O(n \\log n)`; refused (naming ``x``) beyond
+    about 8 million samples, where the FFTs take a few seconds.
     """
     x = as_array(x, "x", ndim=1)
     window = as_positive(window, "window")
     n = x.size
     if n < 2:
         raise ValueError("x must have at least 2 samples")
+    check_budget("x", nbytes=80.0 * n, work=100.0 * n * np.log2(2.0 * n),
+                 what="the FFT of the zero-padded series")
+    if x.max() == x.min():
+        raise ValueError("x must not be constant")
+    # Scaled by powers of two (exact) before and after centring: a series of any finite magnitude,
+    # 1e-301 or 1e299, gives the answer of the same series near 1 (the squares neither under- nor overflow).
+    x = np.ldexp(x, -int(np.frexp(np.max(np.abs(x)))[1]))
     x = x - x.mean()
+    peak = float(np.max(np.abs(x)))
+    if peak == 0.0:
+        raise ValueError("x must not be constant")
+    x = np.ldexp(x, -int(np.frexp(peak)[1]))
     f = np.fft.rfft(x, 2 * n)
     acf = np.fft.irfft(f * np.conj(f))[:n]
-    if acf[0] <= 0 or np.max(np.abs(x)) == 0.0:
+    if acf[0] <= 0:
         raise ValueError("x must not be constant")
     acf = acf / acf[0]
-    tau = 1.0
-    t_stop = 1
-    for t in range(1, n):
-        tau += 2.0 * acf[t]
-        if t >= window * tau:
-            t_stop = t
-            break
+    # tau(t) = 1 + 2 sum_{s<=t} rho(s), accumulated left to right (the order of a plain loop), stopped at the
+    # first t >= window * tau(t)
+    taus = np.cumsum(np.concatenate(([1.0], 2.0 * acf[1:])))
+    t_all = np.arange(n)
+    hit = np.flatnonzero((t_all[1:] >= window * taus[1:]))
+    if hit.size:
+        t_stop = int(hit[0]) + 1
+        tau = float(taus[t_stop])
+    else:
+        t_stop = 1
+        tau = float(taus[-1])
     if tau > 0.0 and (tau >= 1.0 or acf[1] >= -2.0 / np.sqrt(n)):
         return float(tau)
     # anti-correlated beyond noise (rho(1) < -2/sqrt(n)), or a non-positive sum:
