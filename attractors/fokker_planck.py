@@ -78,7 +78,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from attractors._validate import as_array, as_int, as_positive
+from attractors._validate import as_array, as_int, as_positive, check_budget
 
 __all__ = [
     "FPOperator",
@@ -286,7 +286,14 @@ def free_energy(p, E, spacing, T: float) -> float:
     Raises
     ------
     TypeError, ValueError
-        Malformed input, shapes that differ, or a negative density.
+        Malformed input, shapes that differ, or a negative density; a free energy beyond the float64
+        range (the message names ``p``, ``E``, ``spacing`` and ``T``).
+
+    Notes
+    -----
+    Extreme magnitudes of ``p``, ``E``, ``T`` and ``spacing`` are handled in scaled form (powers of
+    two), so only a free energy that is itself beyond the float64 range is refused.  Work and memory
+    are linear in the grid, which ``E``'s limit of 4 million cells bounds.
     """
     E = _as_energy(E, (1, 2))
     h = _as_spacing(spacing, E.ndim)
@@ -299,7 +306,25 @@ def free_energy(p, E, spacing, T: float) -> float:
     V = float(np.prod(h))
     pos = p > 0
     with np.errstate(over="ignore", invalid="ignore"):
-        return float(_finite(V * (np.sum(p * E) + T * np.sum(p[pos] * np.log(p[pos]))), "p, E and T"))
+        F = V * (np.sum(p * E) + T * np.sum(p[pos] * np.log(p[pos])))
+    if math.isfinite(F) and _in_range(V, T) and np.all(np.abs(p) <= _SAFE) and np.all(np.abs(E) <= _SAFE):
+        return float(F)
+    # scaled form: p = 2**ep pt, E = 2**eE Et (exact), so that no sum over- or underflows on the way;
+    # F = V 2**ep (2**eE sum pt Et + T (sum pt ln pt + ep ln2 sum pt))
+    ep = int(math.frexp(float(np.max(p)))[1]) if np.any(pos) else 0
+    eE = int(math.frexp(float(np.max(np.abs(E))))[1]) if np.any(E) else 0
+    pt, Et = np.ldexp(p, -ep), np.ldexp(E, -eE)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        a = float(np.sum(pt * Et))
+        b = float(np.sum(pt[pos] * np.log(pt[pos]))) + ep * math.log(2.0) * float(np.sum(pt))
+        (mV, eV), (mT, eT) = math.frexp(V), math.frexp(T)
+        (ma, ea), (mb, eb) = math.frexp(mV * a), math.frexp(mV * b)
+        F = float(np.ldexp(ma, ea + eE + eV + ep)) + float(np.ldexp(mT * mb, eT + eb + eV + ep))
+    if math.isnan(F):
+        raise ValueError("p, E, spacing and T give a free energy whose terms overflow with opposite signs")
+    if not math.isfinite(F):
+        raise ValueError("p, E, spacing and T are too large in magnitude: the free energy overflows")
+    return F
 
 
 # ---------------------------------------------------------------------------------------------
@@ -367,15 +392,77 @@ def _as_boundary(boundary, allowed) -> str:
     return boundary
 
 
+#: Inputs inside [1/_SAFE, _SAFE] combine without over- or underflow in the plain formulas (kept there, so
+#: ordinary grids give the same bits as always); outside, the scaled forms below are used.
+_SAFE = 1e60
+
+
+def _in_range(*xs) -> bool:
+    for x in xs:
+        a = np.abs(np.asarray(x, dtype=float))
+        if a.size and not (np.all(a <= _SAFE) and np.all(a >= 1.0 / _SAFE)):
+            return False
+    return True
+
+
+def _prod(factors, divisors=()):
+    """prod(factors) / prod(divisors) through mantissas and exponents: no intermediate over- or underflow."""
+    m, e = 1.0, 0
+    with np.errstate(over="ignore", under="ignore"):
+        for f in factors:
+            mf, ef = np.frexp(f)
+            m, e = m * mf, e + ef.astype(np.int64) if isinstance(ef, np.ndarray) else e + int(ef)
+        for g in divisors:
+            mg, eg = np.frexp(g)
+            m, e = m / mg, e - (eg.astype(np.int64) if isinstance(eg, np.ndarray) else int(eg))
+        return np.ldexp(m, e)
+
+
 def _face_harmonic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return 2.0 * a * b / (a + b)
+    if _in_range(a, b):
+        return 2.0 * a * b / (a + b)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    return 2.0 * lo / (1.0 + lo / hi)    # in [lo, 2 lo]: no product of two extremes
 
 
-def _sg_rates(Ei, Ej, D_over_d2, T):
-    """Scharfetter-Gummel jump rates i->j and j->i for coefficient D/|d|^2 (already times T)."""
-    z = (np.asarray(Ej, dtype=float) - np.asarray(Ei, dtype=float)) / T
-    fwd = D_over_d2 * _bern_array(z.ravel(), np.empty(z.size)).reshape(z.shape)
-    bwd = D_over_d2 * _bern_array((-z).ravel(), np.empty(z.size)).reshape(z.shape)
+def _prefactor(K, T, divisors, names: str):
+    """K T / prod(divisors) (the coefficient of a jump rate), refused when it leaves the normal float64 range."""
+    if _in_range(K, T, *divisors):
+        den = 1.0
+        for g in divisors:
+            den = den * g
+        out = K * T / den
+    else:
+        out = _prod([K, T], divisors)
+    pos = np.asarray(out)[np.asarray(K) != 0]
+    if pos.size and not (np.all(np.isfinite(pos)) and np.all(pos >= np.finfo(float).tiny)):
+        raise ValueError(f"{names} give jump rates K*T/h**2 outside the float64 range (they over- or underflow; "
+                         "rescale time or length)")
+    return out
+
+
+def _sg_rates(Ei, Ej, K_face, T, divisors, names: str):
+    """Scharfetter-Gummel jump rates i->j and j->i: (K T / prod(divisors)) B(+-(Ej - Ei)/T).
+
+    Where (Ej - Ei)/T overflows, the downhill rate is its limit K |Ej - Ei| / prod(divisors) and the
+    uphill one 0 (B(z) ~ -z for z -> -inf, B(z) -> 0 for z -> +inf).
+    """
+    Ei, Ej = np.asarray(Ei, dtype=float), np.asarray(Ej, dtype=float)
+    K_face = np.broadcast_to(np.asarray(K_face, dtype=float), Ei.shape)
+    c = _prefactor(K_face, T, divisors, names)
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = (Ej - Ei) / T
+        if not np.all(np.isfinite(z)):
+            z = 2.0 * ((0.5 * Ej - 0.5 * Ei) / T)
+    big = ~np.isfinite(z)
+    zf = np.where(big, 0.0, z)
+    with np.errstate(over="ignore"):
+        fwd = c * _bern_array(zf.ravel(), np.empty(z.size)).reshape(z.shape)
+        bwd = c * _bern_array((-zf).ravel(), np.empty(z.size)).reshape(z.shape)
+    if big.any():
+        down = _prod([K_face[big], 2.0 * np.abs(0.5 * Ej[big] - 0.5 * Ei[big])], divisors)
+        fwd[big] = np.where(z[big] < 0, down, 0.0)
+        bwd[big] = np.where(z[big] > 0, down, 0.0)
     return fwd, bwd
 
 
@@ -432,7 +519,15 @@ def operator_1d(E, h: float, T: float, K=1.0, boundary: str = "reflecting",
     ------
     TypeError, ValueError
         Malformed or non-positive input, an unknown boundary, or a
-        ``wrap_step`` with a non-periodic boundary.
+        ``wrap_step`` with a non-periodic boundary; rate coefficients ``K T / h**2`` outside the normal
+        float64 range or rates that overflow (named ``K, T and h``, with ``E``).
+
+    Notes
+    -----
+    The rates are formed in scaled form (mantissas and exponents), so extreme but compensating
+    ``K``, ``T`` and ``h`` (``T = 1e170``, ``K = 1e-170``, or the mirror case) give the right rates.
+    Limits: at most ``MAX_CELLS`` cells, about 200 bytes per cell (refused beyond 1 GiB naming ``E``);
+    work linear in ``n``.
     """
     E = _as_energy(E, 1)
     h = as_positive(h, "h")
@@ -445,20 +540,25 @@ def operator_1d(E, h: float, T: float, K=1.0, boundary: str = "reflecting",
     if wrap_step != 0.0 and boundary != "periodic":
         raise ValueError("wrap_step needs boundary='periodic'")
     n = E.size
+    check_budget("E", nbytes=200.0 * n, what="the jump pairs of the operator")
     Kc = _as_mobility_1d(K, n)
     i = np.arange(n - 1)
-    fwd, bwd = _sg_rates(E[:-1], E[1:], _face_harmonic(Kc[:-1], Kc[1:]) * T / h**2, T)
+    fwd, bwd = _sg_rates(E[:-1], E[1:], _face_harmonic(Kc[:-1], Kc[1:]), T, (h, h), "K, T and h")
     src, dst, disp = list(i), list(i + 1), [h] * (n - 1)
     fwd, bwd = list(fwd), list(bwd)
     if boundary == "periodic":
-        f, b = _sg_rates(np.array([E[-1]]), np.array([E[0] + wrap_step]),
-                         _face_harmonic(Kc[-1:], Kc[:1]) * T / h**2, T)
+        with np.errstate(over="ignore"):
+            seam = np.array([E[0] + wrap_step])
+        if not np.isfinite(seam[0]):
+            raise ValueError("wrap_step is too large: E[0] + wrap_step overflows")
+        f, b = _sg_rates(np.array([E[-1]]), seam, _face_harmonic(Kc[-1:], Kc[:1]), T, (h, h), "K, T and h")
         src.append(n - 1); dst.append(0); disp.append(h); fwd.append(f[0]); bwd.append(b[0])
     elif boundary == "absorbing":
         for cell, d in ((0, -0.5 * h), (n - 1, 0.5 * h)):
-            src.append(cell); dst.append(-1); disp.append(d); fwd.append(2.0 * Kc[cell] * T / h**2); bwd.append(0.0)
+            src.append(cell); dst.append(-1); disp.append(d)
+            fwd.append(2.0 * _prefactor(Kc[cell], T, (h, h), "K, T and h")); bwd.append(0.0)
     fwd, bwd = np.asarray(fwd, dtype=float), np.asarray(bwd, dtype=float)
-    _check_rates(fwd, bwd, "K, T and h")
+    _check_rates(fwd, bwd, "E, K, T and h")
     return FPOperator((n,), (h,), T, E.copy(), np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64),
                       fwd, bwd, np.asarray(disp, dtype=float).reshape(-1, 1), _log_pi(E, h, T), boundary)
 
@@ -507,9 +607,17 @@ def operator_2d(E, spacing, T: float, K=1.0, K_field=None, boundary: str = "refl
     TypeError, ValueError
         Malformed input; a symmetric part outside the stencil condition; a
         non-diagonal symmetric part of ``K`` with a ``K_field``, or an
-        antisymmetric part with a diagonal ``K_field``; rates that overflow.
+        antisymmetric part with a diagonal ``K_field``; rate coefficients outside the normal float64
+        range or rates that overflow (named ``K, T and spacing``, with ``E``).
+
+    Notes
+    -----
+    The rates are formed in scaled form, so extreme but compensating ``K``, ``T`` and ``spacing`` give
+    the right rates.  Limits: about 400 bytes and 8000 elementary steps per cell (refused naming ``E``
+    beyond 1 GiB or ``attractors._validate.MAX_WORK``: about 2.5 million cells).
     """
     E = _as_energy(E, 2)
+    check_budget("E", nbytes=400.0 * E.size, work=8000.0 * E.size, what="the jump pairs of the operator")
     hx, hy = _as_spacing(spacing, 2)
     T = as_positive(T, "T")
     Km = _as_K2(K)
@@ -532,7 +640,7 @@ def operator_2d(E, spacing, T: float, K=1.0, K_field=None, boundary: str = "refl
     else:
         Fx = Fy = None
     sxy = S[0, 1]
-    cxy = abs(sxy) * (hx**2 + hy**2) / (hx * hy)
+    cxy = abs(sxy) * ((hx**2 + hy**2) / (hx * hy) if _in_range(hx, hy) else hx / hy + hy / hx)
     cx = S[0, 0] - abs(sxy) * hx / hy
     cy = S[1, 1] - abs(sxy) * hy / hx
     tol = 1e-12 * max(1.0, float(np.max(np.abs(S))))
@@ -551,33 +659,34 @@ def operator_2d(E, spacing, T: float, K=1.0, K_field=None, boundary: str = "refl
 
     # x-neighbours, y-neighbours (always present: they carry the rotational part), diagonals if S_xy != 0
     kx = cx * (np.ones((nx - 1, ny)) if Fx is None else _face_harmonic(Fx[:-1], Fx[1:]))
-    fx, bx = _sg_rates(E[:-1], E[1:], kx * T / hx**2, T)
+    fx, bx = _sg_rates(E[:-1], E[1:], kx, T, (hx, hx), "K, T and spacing")
     ky = cy * (np.ones((nx, ny - 1)) if Fy is None else _face_harmonic(Fy[:, :-1], Fy[:, 1:]))
-    fy, by = _sg_rates(E[:, :-1], E[:, 1:], ky * T / hy**2, T)
+    fy, by = _sg_rates(E[:, :-1], E[:, 1:], ky, T, (hy, hy), "K, T and spacing")
     if a != 0.0:
         fx, bx, fy, by = _rotational_rates(E, hx, hy, T, a, fx, bx, fy, by, m=Fx)
     add(idx[:-1], idx[1:], fx, bx, np.array([hx, 0.0]))
     add(idx[:, :-1], idx[:, 1:], fy, by, np.array([0.0, hy]))
     if cxy > 0:
-        d2 = hx**2 + hy**2
+        dd = (hx**2 + hy**2,) if _in_range(hx, hy) else (math.hypot(hx, hy),) * 2
         if sxy > 0:
             s, d, Es, Ed, vec = idx[:-1, :-1], idx[1:, 1:], E[:-1, :-1], E[1:, 1:], np.array([hx, hy])
         else:
             s, d, Es, Ed, vec = idx[:-1, 1:], idx[1:, :-1], E[:-1, 1:], E[1:, :-1], np.array([hx, -hy])
-        f, b = _sg_rates(Es, Ed, cxy * T / d2, T)
+        f, b = _sg_rates(Es, Ed, cxy, T, dd, "K, T and spacing")
         add(s, d, f, b, vec)
     if boundary == "absorbing":
         for cells, h, vec, field in ((idx[0, :], hx, [-0.5 * hx, 0.0], Fx), (idx[-1, :], hx, [0.5 * hx, 0.0], Fx),
                                      (idx[:, 0], hy, [0.0, -0.5 * hy], Fy), (idx[:, -1], hy, [0.0, 0.5 * hy], Fy)):
             c = S[0, 0] if vec[1] == 0.0 else S[1, 1]
             kf = c * (np.ones(cells.size) if field is None else field.ravel()[cells])
-            add(cells, -np.ones(cells.size, dtype=np.int64), 2.0 * kf * T / h**2, np.zeros(cells.size),
+            add(cells, -np.ones(cells.size, dtype=np.int64), 2.0 * _prefactor(kf, T, (h, h), "K, T and spacing"),
+                np.zeros(cells.size),
                 np.asarray(vec))
     src = np.concatenate(srcs).astype(np.int64)
     dst = np.concatenate(dsts).astype(np.int64)
     fwd = np.concatenate(fwds)
     bwd = np.concatenate(bwds)
-    _check_rates(fwd, bwd, "K, T and spacing")
+    _check_rates(fwd, bwd, "E, K, T and spacing")
     keep = (fwd > 0) | (bwd > 0)
     return FPOperator((nx, ny), (hx, hy), T, E.copy(), src[keep], dst[keep], fwd[keep], bwd[keep],
                       np.concatenate(disps)[keep], _log_pi(E, hx * hy, T), boundary)
@@ -594,6 +703,12 @@ def _rotational_rates(E, hx, hy, T, a, fx, bx, fy, by, m=None):
     """
     nx, ny = E.shape
     V = hx * hy
+
+    def scale(coef, diff):  # coef T diff / V, with no spurious over- or underflow at extreme T, a, spacing
+        if _in_range(coef, T, hx, hy):
+            return coef * T * diff / V
+        return _prod([coef, T, diff], [hx, hy])
+
     Ep = np.pad(E, 1, constant_values=np.inf)   # Ep[i + 1, j + 1] = E[i, j]; outside cells weigh exp(-inf) = 0
     # -ln m padded alike (outside cells already weigh 0 through E = inf); E_k - T ln m_k is the "energy" of m q
     Lp = np.pad(np.zeros_like(E) if m is None else -T * np.log(m), 1, constant_values=0.0)
@@ -611,16 +726,16 @@ def _rotational_rates(E, hx, hy, T, a, fx, bx, fy, by, m=None):
     jj = np.arange(ny)[None, :]
     top = [cx(0, 0, Ep_m), cx(1, 0, Ep_m), cx(0, 1, Ep_m), cx(1, 1, Ep_m)]
     bot = [cx(0, -1, Ep_m), cx(1, -1, Ep_m), cx(0, 0, Ep_m), cx(1, 0, Ep_m)]
-    g_src = a * T * (rel_corner(cx(0, 0), top, jj <= ny - 2) - rel_corner(cx(0, 0), bot, jj >= 1)) / V
-    g_dst = a * T * (rel_corner(cx(1, 0), top, jj <= ny - 2) - rel_corner(cx(1, 0), bot, jj >= 1)) / V
+    g_src = scale(a, rel_corner(cx(0, 0), top, jj <= ny - 2) - rel_corner(cx(0, 0), bot, jj >= 1))
+    g_dst = scale(a, rel_corner(cx(1, 0), top, jj <= ny - 2) - rel_corner(cx(1, 0), bot, jj >= 1))
     fx, bx = _blend(g_src, g_dst, fx, bx)
     # y-faces between (i, j) and (i, j+1), j < ny-1: corners (i+1/2, j+1/2) [valid i <= nx-2], (i-1/2, j+1/2) [i >= 1]
     cy = lambda di, dj, P=Ep: P[1 + di:1 + di + nx, 1 + dj:ny + dj]   # noqa: E731  E[i+di, j+dj], (nx, ny-1)
     ii = np.arange(nx)[:, None]
     right = [cy(0, 0, Ep_m), cy(1, 0, Ep_m), cy(0, 1, Ep_m), cy(1, 1, Ep_m)]
     left = [cy(-1, 0, Ep_m), cy(0, 0, Ep_m), cy(-1, 1, Ep_m), cy(0, 1, Ep_m)]
-    g_src = -a * T * (rel_corner(cy(0, 0), right, ii <= nx - 2) - rel_corner(cy(0, 0), left, ii >= 1)) / V
-    g_dst = -a * T * (rel_corner(cy(0, 1), right, ii <= nx - 2) - rel_corner(cy(0, 1), left, ii >= 1)) / V
+    g_src = scale(-a, rel_corner(cy(0, 0), right, ii <= nx - 2) - rel_corner(cy(0, 0), left, ii >= 1))
+    g_dst = scale(-a, rel_corner(cy(0, 1), right, ii <= nx - 2) - rel_corner(cy(0, 1), left, ii >= 1))
     fy, by = _blend(g_src, g_dst, fy, by)
     return fx, bx, fy, by
 
@@ -700,6 +815,76 @@ def _explicit_steps(src, dst, rf, rb, exit_rate, m, dt, n_steps, work):
         for k in range(m.size):
             m[k] = work[k]
     return m
+
+
+@njit(cache=True)
+def _free_energy_of(m, E, T, V):
+    """sum m E + T sum m ln(m / V) over the cells with m > 0 (negative round-off masses count as 0)."""
+    a = 0.0
+    b = 0.0
+    for k in range(m.size):
+        if m[k] > 0.0:
+            a += m[k] * E[k]
+            b += m[k] * math.log(m[k] / V)
+    return a + T * b
+
+
+@njit(cache=True)
+def _evolve_kernel(explicit, src, dst, rf, rb, exit_rate, dt, n_steps, Lp, Li, Lx, Up, Ui, Ux, perm_r, perm_c,
+                   m, E, T, V, record, F, mass, rec_out, work, y):
+    """All steps of :func:`evolve` in one compiled loop: explicit Euler (as :func:`_explicit_steps`) or implicit
+    Euler through the sparse LU factors of I - dt Q (Pr (I - dt Q) Pc = L U; forward and back substitution),
+    with the free energy and the mass after every step and the recorded masses.  Returns min m."""
+    n = m.size
+    min_m = m.min()
+    F[0] = _free_energy_of(m, E, T, V)
+    mass[0] = m.sum()
+    r = 1
+    for s in range(1, n_steps + 1):
+        if explicit:
+            for k in range(n):
+                work[k] = m[k] * max(1.0 - dt * exit_rate[k], 0.0)
+            for k in range(src.size):
+                i = src[k]
+                j = dst[k]
+                if j >= 0:
+                    work[j] += dt * m[i] * rf[k]
+                    work[i] += dt * m[j] * rb[k]
+            for k in range(n):
+                m[k] = work[k]
+        else:
+            for k in range(n):
+                y[perm_r[k]] = m[k]
+            for j in range(n):           # L: unit lower triangular, CSC
+                yj = y[j] / Lx[Lp[j]] if Li[Lp[j]] == j else y[j]
+                y[j] = yj
+                for q in range(Lp[j], Lp[j + 1]):
+                    i = Li[q]
+                    if i > j:
+                        y[i] -= Lx[q] * yj
+            for j in range(n - 1, -1, -1):   # U: upper triangular, CSC
+                d = 1.0
+                for q in range(Up[j], Up[j + 1]):
+                    if Ui[q] == j:
+                        d = Ux[q]
+                yj = y[j] / d
+                y[j] = yj
+                for q in range(Up[j], Up[j + 1]):
+                    i = Ui[q]
+                    if i < j:
+                        y[i] -= Ux[q] * yj
+            for k in range(n):
+                m[k] = y[perm_c[k]]
+        mn = m.min()
+        if mn < min_m:
+            min_m = mn
+        F[s] = _free_energy_of(m, E, T, V)
+        mass[s] = m.sum()
+        if record[s]:
+            for k in range(n):
+                rec_out[r, k] = m[k]
+            r += 1
+    return min_m
 
 
 def _apply_numpy(op: FPOperator, m: np.ndarray) -> np.ndarray:
@@ -837,7 +1022,20 @@ def evolve(op, p0, t_end: float, n_steps: int, method: str = "implicit", n_recor
     Raises
     ------
     TypeError, ValueError
-        Malformed input, or an explicit step above :func:`stable_dt`.
+        Malformed input, an explicit step above :func:`stable_dt`, a step ``t_end / n_steps`` more than
+        ``1e250`` times the slowest time scale of ``op`` (named ``t_end``), or beyond the Limits below.
+
+    Notes
+    -----
+    All steps run in one compiled loop (explicit Euler, or forward and back substitution with the
+    sparse LU factors of :math:`I - \Delta t\,Q`).  Limits, checked before the loop starts: at most
+    ``MAX_STEPS`` steps; work ``n_steps * (10 nnz(L + U) + 60 n_cells)`` (implicit; the fill
+    ``nnz`` is estimated before factoring as ``4 n`` in 1-D and ``6 n log2 n`` in 2-D, and its 12 bytes per
+    entry must stay within 1 GiB, refused naming ``op``) or ``n_steps * (20 n_pairs + 60 n_cells)``
+    (explicit) elementary steps within
+    ``attractors._validate.MAX_WORK`` (about ten seconds; refused naming ``n_steps``); the recorded
+    densities (at most ``MAX_STORED`` values) and per-step arrays within 1 GiB (refused naming
+    ``n_record``).
     """
     op = _check_op(op)
     p0 = _as_density(p0, op, "p0")
@@ -855,47 +1053,58 @@ def evolve(op, p0, t_end: float, n_steps: int, method: str = "implicit", n_recor
                          " values this function allows: lower n_record")
     dt = t_end / n_steps
     V = op.cell_volume
-    m = p0.ravel() * V
-    record_at = set(np.round(np.linspace(0, n_steps, n_record + 1)).astype(int).tolist())
-    E = op.E.ravel()
-    T = op.T
-
-    def F_of(mm):
-        pos = mm > 0
-        return float(np.sum(mm * E) + T * np.sum(mm[pos] * np.log(mm[pos] / V)))
-
-    F = np.empty(n_steps + 1)
-    mass = np.empty(n_steps + 1)
+    exit_rate = _exit_rates(op.src, op.dst, op.rate_fwd, op.rate_bwd, op.size, np.empty(op.size))
+    rho = float(exit_rate.max())
+    if not dt * rho <= 1e250:
+        raise ValueError(f"t_end / n_steps = {dt:.3g} is too large for the rates of op (largest exit rate {rho:.3g}): "
+                         "dt times the rate must be <= 1e250 (lower t_end or raise n_steps)")
+    if method == "explicit" and dt > (1.0 / rho) * (1 + 1e-12):
+        raise ValueError(f"the explicit step t_end/n_steps = {dt:.3g} exceeds stable_dt(op) = {1.0 / rho:.3g}:"
+                         " raise n_steps or use method='implicit'")
+    check_budget("n_record", nbytes=8.0 * (n_record + 1) * op.size + 16.0 * (n_steps + 1) + 64.0 * op.src.size,
+                 what="the recorded densities, free energies and masses")
     with np.errstate(over="ignore", invalid="ignore"):
-        F[0], mass[0] = F_of(m), m.sum()
-        _finite(np.array([F[0], mass[0]]), "p0")
-    ts, ps = [0.0], [m.reshape(op.shape) / V]
-    min_p = float(m.min())
+        m = p0.ravel() * V
+        _finite(np.array([_free_energy_of(m, op.E.ravel(), op.T, V), m.sum()]), "p0")
+    empty_i, empty_f = np.zeros(1, dtype=np.int64), np.zeros(1)
     if method == "explicit":
-        if dt > stable_dt(op) * (1 + 1e-12):
-            raise ValueError(f"the explicit step t_end/n_steps = {dt:.3g} exceeds stable_dt(op) = {stable_dt(op):.3g}:"
-                             " raise n_steps or use method='implicit'")
-        work = np.empty(op.size)
-        exit_rate = _exit_rates(op.src, op.dst, op.rate_fwd, op.rate_bwd, op.size, np.empty(op.size))
-        step = lambda mm: _explicit_steps(op.src, op.dst, op.rate_fwd, op.rate_bwd, exit_rate, mm, dt, 1,  # noqa: E731
-                                          work)
+        check_budget("n_steps", work=float(n_steps) * (20.0 * op.src.size + 60.0 * op.size),
+                     what="steps times pairs and cells")
+        factors = (empty_i, empty_i, empty_f, empty_i, empty_i, empty_f, empty_i, empty_i)
     else:
         import scipy.sparse as sp
         from scipy.sparse.linalg import splu
 
+        # fill of the LU factors (measured: about 3 entries per cell in 1-D, 6 n log2 n in 2-D), bounded before
+        # factoring: memory 12 bytes per entry, work 100 per entry for the factorisation and 10 per step
+        nnz = 4.0 * op.size if op.ndim == 1 else 6.0 * op.size * math.log2(op.size)
+        check_budget("op", nbytes=12.0 * nnz, what="the estimated LU factors of I - dt Q")
+        check_budget("n_steps", work=100.0 * nnz + float(n_steps) * (10.0 * nnz + 60.0 * op.size),
+                     what="steps times the estimated entries of the LU factors")
         M = (sp.identity(op.size, format="csc") - dt * generator_matrix(op)).tocsc()
         # diagonal pivoting keeps the LU factors of this M-matrix sign-regular: the solve never creates
         # negative masses (no cancellation), which the min_p field lets a caller verify.
         lu = splu(M, diag_pivot_thresh=0.0, permc_spec="COLAMD")
-        step = lambda mm: lu.solve(mm)  # noqa: E731
-    for k in range(1, n_steps + 1):
-        m = step(m)
-        min_p = min(min_p, float(m.min()))
-        F[k], mass[k] = F_of(np.maximum(m, 0.0)), m.sum()
-        if k in record_at:
-            ts.append(k * dt)
-            ps.append(m.reshape(op.shape) / V)
-    return Trajectory(np.asarray(ts), np.asarray(ps), np.arange(n_steps + 1) * dt, F, mass, min_p / V)
+        L, U = lu.L.tocsc(), lu.U.tocsc()
+        L.sort_indices()
+        U.sort_indices()
+        check_budget("n_steps", work=float(n_steps) * (10.0 * (L.nnz + U.nnz) + 60.0 * op.size),
+                     what="steps times the entries of the LU factors")
+        factors = (L.indptr.astype(np.int64), L.indices.astype(np.int64), L.data, U.indptr.astype(np.int64),
+                   U.indices.astype(np.int64), U.data, lu.perm_r.astype(np.int64), lu.perm_c.astype(np.int64))
+    steps_rec = np.round(np.linspace(0, n_steps, n_record + 1)).astype(np.int64)
+    record = np.zeros(n_steps + 1, dtype=np.bool_)
+    record[steps_rec[1:]] = True
+    F = np.empty(n_steps + 1)
+    mass = np.empty(n_steps + 1)
+    rec_out = np.empty((int(record.sum()) + 1, op.size))
+    rec_out[0] = m
+    with np.errstate(over="ignore", invalid="ignore"):
+        min_m = _evolve_kernel(method == "explicit", op.src, op.dst, op.rate_fwd, op.rate_bwd, exit_rate, dt, n_steps,
+                               *factors, m, op.E.ravel().copy(), op.T, V, record, F, mass, rec_out,
+                               np.empty(op.size), np.empty(op.size))
+    ts = np.concatenate([[0.0], np.flatnonzero(record) * dt])
+    return Trajectory(ts, rec_out.reshape((-1,) + op.shape) / V, np.arange(n_steps + 1) * dt, F, mass, min_m / V)
 
 
 def face_fluxes(op, p) -> np.ndarray:

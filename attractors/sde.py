@@ -846,9 +846,9 @@ def _check_steps(n_steps, record_every, n: int, d: int, work_per_step: float) ->
     if n_steps % rec != 0:
         raise ValueError(f"record_every must divide n_steps; got n_steps={n_steps}, record_every={rec}")
     n_rec = n_steps // rec + 1
-    check_budget("n_steps", work=float(n_steps) * n * work_per_step, what="particle-steps times their cost")
     check_budget("record_every", nbytes=8.0 * (n_rec + 2) * n * d,
                  what=f"{n_rec} recorded ensembles of {n}x{d} positions")
+    check_budget("n_steps", work=float(n_steps) * n * work_per_step, what="particle-steps times their cost")
     return n_steps, rec, n_rec
 
 
