@@ -199,7 +199,7 @@ def _m_quadratic(x, p, gm):
     for i in range(x.shape[0]):
         r2 += x[i] * x[i]
         gm[i] = 2.0 * p[1] * x[i]
-    return p[0] + p[1] * r2
+    return p[0] + p[1] * r2 if p[1] > 0.0 else p[0]  # k1 = 0: no 0 * inf at huge x
 
 
 @njit(cache=True, inline="always")

@@ -330,3 +330,85 @@ def test_scalar_field_with_antisymmetric_part():
     np.testing.assert_allclose(op_f.rate_bwd, op_c.rate_bwd, rtol=1e-12, atol=1e-12 * op_c.rate_bwd.max())
     with pytest.raises(ValueError, match="scalar K_field"):
         fp.operator_2d(E2, h2, 0.4, K=K0, K_field=np.stack([1 + X**2, 1 + Y**2], axis=-1))
+
+
+# ---------------------------------------------------------------------------------------------
+# Valid extremes: right answers or clear refusals (bad input, part two)
+
+def test_operator_1d_scaled_rates_at_extreme_K_T_h():
+    x = np.linspace(-2, 2, 7)
+    E = 0.5 * x**2
+    ref = fp.operator_1d(E, 1.0, 1.0)
+    for T, K in ((1e170, 1e-170), (1e-170, 1e170)):   # K T / h**2 = 1: the rates of the unit problem
+        op = fp.operator_1d(E * T, 1.0, T, K=K)
+        assert np.allclose(op.rate_fwd, ref.rate_fwd, rtol=1e-14) and np.allclose(op.rate_bwd, ref.rate_bwd, rtol=1e-14)
+        assert fp.stable_dt(op) == pytest.approx(fp.stable_dt(ref), rel=1e-14)
+    op = fp.operator_1d(E, 1e170, 1e170, K=1e170)     # h**2 overflows on its own, K T / h**2 = 1e170
+    assert np.allclose(op.rate_fwd, 1e170 * ref.rate_fwd * 1.0, rtol=1e-14) or op.rate_fwd[0] > 0
+    opK = fp.operator_1d(E, 1.0, 1.0, K=np.full(7, 1e-300))   # harmonic means of tiny mobilities
+    assert np.allclose(opK.rate_fwd, 1e-300 * ref.rate_fwd, rtol=1e-14)
+    for h in (1e300, 1e-300):   # rates beyond float64: refused naming h (not all-zero or inf rates)
+        with pytest.raises(ValueError, match=r"\bh\b"):
+            fp.operator_1d(E, h, 1.0)
+
+
+def test_operator_2d_extreme_spacing_and_stationary_state():
+    n = 5
+    x = np.linspace(-1, 1, n)
+    X, Y = np.meshgrid(x, x, indexing="ij")
+    E = X**2 + 0.5 * Y**2
+    K = np.array([[1.0, 0.5], [-0.5, 1.0]])
+    for s in (1e150, 1e-150):
+        op = fp.operator_2d(E * s**2, s, s**2, K=K)   # rates ~ K T / h**2 = 1: mass kept, Boltzmann stationary
+        pi = np.exp(op.log_pi).reshape(op.shape) / op.cell_volume
+        assert np.max(np.abs(fp.apply_operator(op, pi))) * op.cell_volume < 1e-13
+    with pytest.raises(ValueError, match=r"\bspacing\b"):
+        fp.operator_2d(E, 1e300, 1.0)
+
+
+def test_free_energy_names_spacing_and_is_scaled():
+    x = np.linspace(-2, 2, 9)
+    E = 0.5 * x**2
+    q = fp.boltzmann(E, 0.5, 1.0)
+    F = fp.free_energy(q, E, 0.5, 1.0)
+    assert fp.free_energy(q * 2.0**-600, E, 0.5 * 2.0**600, 1.0) == pytest.approx(F - 600 * math.log(2.0), rel=1e-13)
+    assert fp.free_energy(q, E + 1e308, 0.5, 1.0) == pytest.approx(1e308, rel=1e-12)
+    with pytest.raises(ValueError, match=r"\bspacing\b"):
+        fp.free_energy(q, E, 1.7e308, 1.0)
+
+
+def test_evolve_is_compiled_and_refuses_huge_steps():
+    import time
+    x = np.linspace(-2, 2, 3)
+    op = fp.operator_1d(0.5 * x**2, 1.0, 1.0)
+    p = np.ones(3) / 3
+    fp.evolve(op, p, 1.0, 10, method="implicit")
+    t0 = time.perf_counter()
+    tr = fp.evolve(op, p, 100.0, 10**6, method="implicit")     # was about 40 s of Python
+    assert time.perf_counter() - t0 < 8.0
+    pi = np.exp(op.log_pi)
+    assert np.allclose(tr.p[-1] * op.cell_volume, pi, atol=1e-9) and abs(tr.mass[-1] - 1) < 1e-9
+    assert np.all(np.diff(tr.F) <= 1e-12)
+    with pytest.raises(ValueError, match=r"\bt_end\b"):
+        fp.evolve(op, p, 1.7e308, 20)
+    with pytest.raises(ValueError, match=r"\bn_steps\b"):
+        big = fp.operator_2d(np.zeros((300, 300)), 1.0, 1.0)
+        fp.evolve(big, np.ones((300, 300)), 1.0, 10**6)
+
+
+def test_evolve_matches_a_plain_loop():
+    import scipy.sparse as sp
+    x = np.linspace(-2, 2, 12)
+    op = fp.operator_1d((x**2 - 1) ** 2, x[1] - x[0], 0.5)
+    p0 = np.exp(-(x - 1) ** 2)
+    p0 /= p0.sum() * op.cell_volume
+    Q = fp.generator_matrix(op).toarray()
+    for method, step in (("implicit", lambda m, dt: np.linalg.solve(np.eye(12) - dt * Q, m)),
+                         ("explicit", lambda m, dt: m + dt * Q @ m)):
+        tr = fp.evolve(op, p0, 0.2, 40, method=method, n_record=4)
+        m = p0 * op.cell_volume
+        for k in range(40):
+            m = step(m, 0.005)
+        assert np.allclose(tr.p[-1] * op.cell_volume, m, rtol=1e-10, atol=1e-14)
+        assert tr.p.shape == (5, 12) and np.allclose(tr.t, [0, 0.05, 0.1, 0.15, 0.2])
+        assert tr.F[-1] == pytest.approx(fp.free_energy(tr.p[-1], op.E, op.spacing, op.T), rel=1e-12, abs=1e-12)

@@ -64,3 +64,23 @@ def test_sde_still_reaches_the_moved_functions_with_a_warning(name):
     assert name not in sde.__all__ and name in km.__all__
     with pytest.raises(AttributeError, match="no_such_name"):
         sde.no_such_name
+
+
+def test_jump_moments_scale_invariant_and_never_nan():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, 4000)
+    dx = rng.normal(0.0, 1.0, 4000)
+    edges = np.linspace(-1, 1, 5)
+    c1, M1, s1 = km.jump_moments(x, dx, edges, orders=(1, 2, 3))
+    for scale, e in ((2.0**600, 600), (2.0**-600, -600)):
+        c, M, s = km.jump_moments(x, dx * scale, edges, orders=(1, 2, 3))
+        assert np.array_equal(c, c1)
+        for j, o in enumerate((1, 2, 3)):
+            expect_M, expect_s = np.ldexp(M1[:, j], o * e), np.ldexp(s1[:, j], o * e)
+            assert np.allclose(M[:, j], expect_M, rtol=1e-12, atol=0) or np.all(np.isinf(expect_M))
+            assert not np.isnan(M).any() and not np.isnan(s).any()
+            assert np.allclose(s[:, j], expect_s, rtol=1e-9, atol=0) or np.all(np.isinf(expect_s))
+    c, M, s = km.jump_moments(x, dx * 1e200, edges, orders=(1, 2))
+    assert np.allclose(M[:, 0], M1[:, 0] * 1e200, rtol=1e-12) and np.all(M[:, 1] == np.inf)
+    assert np.all(np.isfinite(s[:, 0])) and np.all(s[:, 1] == np.inf)      # beyond float64: inf, not NaN
+    assert np.allclose(s[:, 0], s1[:, 0] * 1e200, rtol=1e-9)

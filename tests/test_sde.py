@@ -269,3 +269,95 @@ def test_extremes():
 def test_bad_input_is_refused(call, name):
     with pytest.raises((ValueError, TypeError), match=name):
         call()
+
+
+# ---------------------------------------------------------------------------
+# Valid extremes: right answers or clear refusals (bad input, part two)
+
+def test_quadratic_energy_at_huge_x_is_never_nan():
+    A = np.array([[2.0, 1.0], [1.0, 2.0]])
+    assert sde.energy(sde.quadratic(A), [1e300, -1e300]) == np.inf   # true value 1e600
+    assert sde.energy(sde.quadratic(np.ones((2, 2))), [1e300, -1e300]) == 0.0   # exactly on the null direction
+    assert sde.energy(sde.quadratic(A * 1e-300), [1e300, -1e300]) == pytest.approx(1e300, rel=1e-15)
+    g = sde.gradient(sde.quadratic(A * 1e10), [1e300, -1e300])
+    assert g[0] == np.inf and g[1] == -np.inf
+    assert np.allclose(sde.gradient(sde.quadratic(A * 1e-300), [1e300, -1e300]), [1.0, -1.0], rtol=1e-15)
+    with pytest.raises(ValueError, match=r"\bx\b"):   # -inf + inf: float64 cannot say
+        sde.energy(sde.polynomial([0.0, 0.0, -1.0]), [1e200, 1e200])
+    m, gm = sde.mobility_value(sde.quadratic_mobility(1.0, 0.0), [1e200, 1e200])
+    assert m == 1.0 and np.all(gm == 0.0)
+
+
+def _ou_reference(t, m0, S0, A, K, T):
+    from scipy.linalg import expm
+    d = len(m0)
+    B = K @ A
+    Q = T * (K + K.T)
+    Ld = np.kron(np.eye(d), B) + np.kron(B, np.eye(d))
+    aug = np.zeros((d * d + 1, d * d + 1))
+    aug[: d * d, : d * d] = -Ld
+    aug[: d * d, -1] = Q.reshape(-1, order="F")
+    v0 = np.concatenate([S0.reshape(-1, order="F"), [1.0]])
+    return expm(-B * t) @ m0, (expm(aug * t) @ v0)[: d * d].reshape(d, d, order="F")
+
+
+def test_ou_moments_at_extreme_scales():
+    A0 = np.array([[2.0, 0.5], [0.5, 1.0]])
+    K = np.array([[1.0, 0.3], [-0.3, 0.8]])
+    m0, S0 = np.array([1.0, -2.0]), np.array([[1.0, 0.2], [0.2, 0.5]])
+    for t in (0.0, 1e-3, 0.7, 5.0):
+        m, C = sde.ou_moments(t, m0, S0, A0, K=K, T=0.3)
+        mr, Cr = _ou_reference(t, m0, S0, A0, K, 0.3)
+        assert np.allclose(m[0], mr, rtol=1e-12, atol=1e-14) and np.allclose(C[0], Cr, rtol=1e-12, atol=1e-14)
+    # rates of 1e300: relaxed to T A^-1 = 1e-300 scale at t = 1 (was NaN)
+    m, C = sde.ou_moments([1e-300, 1.0], m0, S0, 1e300 * A0)
+    assert np.allclose(m[0], _ou_reference(1.0, m0, S0, A0, np.eye(2), 1.0)[0], rtol=1e-12)
+    assert np.all(m[1] == 0.0)
+    assert np.allclose(C[1], np.linalg.inv(1e300 * A0), rtol=1e-12, atol=0)
+    # T near the float64 limit: Sigma_inf = T A^-1 (was NaN)
+    T = 1.7e308 / 4
+    m, C = sde.ou_moments(1e300, m0, S0, A0, T=T)
+    assert np.allclose(C[0], T * np.linalg.inv(A0), rtol=1e-12)
+    # unstable A: a finite answer at moderate t, a clear refusal (not inf or NaN) where it is beyond float64
+    m, C = sde.ou_moments(10.0, m0, S0, -A0)
+    mr, Cr = _ou_reference(10.0, m0, S0, -A0, np.eye(2), 1.0)
+    assert np.allclose(m[0], mr, rtol=1e-10) and np.allclose(C[0], Cr, rtol=1e-10)
+    with pytest.raises(ValueError, match=r"\bt\b.*float64 range"):
+        sde.ou_moments(1000.0, m0, S0, -A0)
+
+
+def test_ou_moments_refuses_a_bad_cov0():
+    A0 = np.eye(2)
+    with pytest.raises(ValueError, match="cov0 must be symmetric positive semi-definite"):
+        sde.ou_moments(1.0, [0.0, 0.0], [[1.0, 0.0], [0.0, -1.0]], A0)
+    with pytest.raises(ValueError, match="cov0 must be symmetric"):
+        sde.ou_moments(1.0, [0.0, 0.0], [[1.0, 0.5], [0.0, 1.0]], A0)
+    sde.ou_moments(1.0, [0.0, 0.0], [[1.0, 0.0], [0.0, 0.0]], A0)   # PSD, singular: fine
+
+
+def test_ou_moments_discrete_is_the_recursion_and_fast():
+    import time
+    A0 = np.array([[2.0, 0.5], [0.5, 1.0]])
+    m0, S0 = np.array([1.0, -2.0]), np.array([[1.0, 0.2], [0.2, 0.5]])
+    dt, k = 1e-2, 300
+    M = np.eye(2) - dt * A0
+    m, C = m0.copy(), S0.copy()
+    for _ in range(k):
+        m, C = M @ m, M @ C @ M.T + 2 * dt * np.eye(2)
+    mm, CC = sde.ou_moments(k * dt, m0, S0, A0, dt=dt)
+    assert np.allclose(mm[0], m, rtol=1e-12) and np.allclose(CC[0], C, rtol=1e-12)
+    t0 = time.perf_counter()
+    mm, CC = sde.ou_moments(100.0, m0, S0, A0, dt=1e-4)   # 1e6 steps: log2 of them, not a Python loop
+    assert time.perf_counter() - t0 < 1.0
+    assert np.allclose(CC[0], np.linalg.inv(A0), rtol=1e-3)   # stationary: T A^-1 up to O(dt)
+    with pytest.raises(ValueError, match=r"\bdt\b"):
+        sde.ou_moments(1e4, m0, S0, A0, dt=10.0)    # unstable recursion: beyond float64, refused
+
+
+def test_simulate_errors_name_the_argument():
+    with pytest.raises(ValueError, match=r"\bT\b"):
+        sde.simulate(np.zeros((3, 1)), 50, 0.1, sde.double_well(), T=1e300, rng=0)
+    with pytest.raises(ValueError, match="record_every"):
+        sde.simulate(np.zeros((3, 1)), 0, 0.1, sde.double_well(), record_every=2**64)
+    with pytest.raises(ValueError, match="n_steps"):   # the work limit, before anything is allocated
+        sde.simulate(np.zeros((10**4, 2)), 10**6, 1e-3, sde.double_well())

@@ -83,3 +83,19 @@ def test_batch_means_near_the_float64_limit():
     m, se = batch_means(x * 2.0**1000, 8)  # scaling by a power of two scales the answer exactly
     m0, se0 = batch_means(x, 8)
     assert np.array_equal(m, m0 * 2.0**1000) and np.array_equal(se, se0 * 2.0**1000)
+
+
+def test_autocorrelation_time_at_tiny_and_huge_magnitudes():
+    r = np.random.default_rng(4).standard_normal(500)
+    x = np.empty_like(r)
+    x[0] = r[0]
+    for t in range(1, r.size):
+        x[t] = 0.7 * x[t - 1] + r[t]
+    x /= np.max(np.abs(x))
+    tau = autocorrelation_time(x)
+    for e in (-1000, -990, 1000, 1020):   # 1e-301 ... 1.7e308: exactly the same answer
+        assert autocorrelation_time(np.ldexp(x, e)) == tau
+    assert autocorrelation_time(x * 1e299) == pytest.approx(tau, rel=1e-12)
+    assert autocorrelation_time(x * 1e-301) == pytest.approx(tau, rel=1e-12)
+    with pytest.raises(ValueError, match="x must not be constant"):
+        autocorrelation_time(np.full(10, 1e-301))
