@@ -256,7 +256,21 @@ def boltzmann(E, spacing, T: float) -> np.ndarray:
     T = as_positive(T, "T")
     lz = log_partition(E, h, T)
     with np.errstate(over="ignore", invalid="ignore"):
-        return _finite(np.exp(-E / T - lz), "E, T and spacing")
+        if np.max(np.abs(E)) <= 50.0 * T:
+            return _finite(np.exp(-E / T - lz), "E, T and spacing")
+        # E/T large: -E/T - ln Z would cancel digits; use the gaps (E - min E)/T, which keep theirs
+        x = _shifted(E, T)
+        return _finite(np.exp(x - (_logsumexp(x.ravel()) + math.log(float(np.prod(h))))), "E, T and spacing")
+
+
+def _shifted(E: np.ndarray, T: float) -> np.ndarray:
+    """-(E - min E)/T, computed from halves so that the gaps cannot overflow (-inf where they do)."""
+    Emin = float(np.min(E))
+    with np.errstate(over="ignore"):
+        gap = E - Emin
+        if not np.all(np.isfinite(gap)):
+            gap = 2.0 * (0.5 * E - 0.5 * Emin)
+        return -(gap / T)
 
 
 def free_energy(p, E, spacing, T: float) -> float:
@@ -472,8 +486,11 @@ def _check_rates(fwd: np.ndarray, bwd: np.ndarray, names: str) -> None:
 
 
 def _log_pi(E: np.ndarray, V: float, T: float) -> np.ndarray:
-    with np.errstate(over="ignore", invalid="ignore"):
-        x = _finite(-E.ravel() / T, "E / T")
+    if np.max(np.abs(E)) > 50.0 * T:   # as in boltzmann: the gaps to min E keep the digits -E/T - ln Z loses
+        x = _shifted(E.ravel(), T)
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = _finite(-E.ravel() / T, "E / T")
     return x - _logsumexp(x)   # masses pi_i = exp(log_pi_i); log V cancels
 
 
@@ -641,8 +658,12 @@ def operator_2d(E, spacing, T: float, K=1.0, K_field=None, boundary: str = "refl
         Fx = Fy = None
     sxy = S[0, 1]
     cxy = abs(sxy) * ((hx**2 + hy**2) / (hx * hy) if _in_range(hx, hy) else hx / hy + hy / hx)
-    cx = S[0, 0] - abs(sxy) * hx / hy
-    cy = S[1, 1] - abs(sxy) * hy / hx
+    if _in_range(hx, hy, sxy):
+        cx = S[0, 0] - abs(sxy) * hx / hy
+        cy = S[1, 1] - abs(sxy) * hy / hx
+    else:
+        cx = S[0, 0] - abs(sxy) * (hx / hy)
+        cy = S[1, 1] - abs(sxy) * (hy / hx)
     tol = 1e-12 * max(1.0, float(np.max(np.abs(S))))
     if S[0, 0] < 0 or S[1, 1] < 0 or cx < -tol or cy < -tol:
         raise ValueError("K: the symmetric part must satisfy S_xx, S_yy >= 0 and "
@@ -847,9 +868,9 @@ def _evolve_kernel(explicit, src, dst, rf, rb, exit_rate, dt, n_steps, Lp, Li, L
             for k in range(src.size):
                 i = src[k]
                 j = dst[k]
-                if j >= 0:
-                    work[j] += dt * m[i] * rf[k]
-                    work[i] += dt * m[j] * rb[k]
+                if j >= 0:   # m (dt r): dt r <= 1, so no overflow where dt m would
+                    work[j] += m[i] * (dt * rf[k])
+                    work[i] += m[j] * (dt * rb[k])
             for k in range(n):
                 m[k] = work[k]
         else:
@@ -1203,8 +1224,26 @@ def free_energy_rate(op, p) -> float:
         g = np.where(m > 0, op.E.ravel() + op.T * (np.log(np.where(m > 0, m, 1.0) / V) + 1.0), -np.inf)
         terms = np.where(dm == 0.0, 0.0, dm * g)
     total = float(np.sum(terms))
-    if math.isnan(total):
+    if not math.isfinite(total):
+        total = _free_energy_rate_by_parts(op, m)
+    if math.isnan(total) or total == math.inf:
         raise ValueError("p (with the rates of op) is too large in magnitude: the result overflows")
+    return total
+
+
+def _free_energy_rate_by_parts(op: FPOperator, m: np.ndarray) -> float:
+    """dF_h/dt summed by parts over the pairs, T sum phi (ln u_dst - ln u_src) with u = m / pi (plus the wall
+    terms): no product of a round-off-sized dm with a huge E, so it stays finite where the plain sum overflows."""
+    phi = _fluxes(op.src, op.dst, op.rate_fwd, op.rate_bwd, m, np.empty(op.src.size))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        lu = np.log(m) - op.log_pi
+        inside = op.dst >= 0
+        d = np.where(inside, lu[np.maximum(op.dst, 0)] - lu[op.src], -lu[op.src])
+        terms = np.where(phi == 0.0, 0.0, phi * d)
+        total = op.T * float(np.sum(terms))
+        if not np.all(inside):   # mass leaving through the walls: sum dm (T ln u + c), c = T (1 - ln Z_h/V)
+            c = op.T * (1.0 - _logsumexp(-op.E.ravel() / op.T) - math.log(op.cell_volume))
+            total -= c * float(np.sum(phi[~inside]))
     return total
 
 
