@@ -74,23 +74,9 @@ from numba import njit
 
 from attractors._validate import MAX_WORK, as_array, as_generator, as_int, as_positive, check_budget
 
-__all__ = [
-    "quadratic",
-    "double_well",
-    "three_wells",
-    "polynomial",
-    "custom",
-    "constant_mobility",
-    "quadratic_mobility",
-    "bump_mobility",
-    "energy",
-    "gradient",
-    "mobility_value",
-    "simulate",
-    "euler_maruyama",
-    "ou_moments",
-    "benchmarks",
-]
+__all__ = ["quadratic", "double_well", "three_wells", "polynomial", "custom", "constant_mobility",
+           "quadratic_mobility", "bump_mobility", "energy", "gradient", "mobility_value", "simulate",
+           "euler_maruyama", "ou_moments", "benchmarks"]
 
 
 
@@ -196,20 +182,25 @@ def _m_constant(x, p, gm):
 @njit(cache=True, inline="always")
 def _m_quadratic(x, p, gm):
     r2 = 0.0
+    q2 = 0.0   # sum (sqrt(k1) x_i)^2: the same value, with no overflow of x_i^2 when k1 is tiny
+    sk = math.sqrt(p[1])
     for i in range(x.shape[0]):
         r2 += x[i] * x[i]
+        q2 += (sk * x[i]) * (sk * x[i])
         gm[i] = 2.0 * p[1] * x[i]
-    return p[0] + p[1] * r2 if p[1] > 0.0 else p[0]  # k1 = 0: no 0 * inf at huge x
+    return p[0] + p[1] * r2 if 1e-300 < r2 < 1e300 else p[0] + q2
 
 
 @njit(cache=True, inline="always")
 def _m_bump(x, p, gm):
+    w = p[2]
+    safe = 1e-100 < w < 1e100   # else (x/w)^2: no underflow of w*w to 0 (a division by zero)
     r2 = 0.0
     for i in range(x.shape[0]):
-        r2 += x[i] * x[i]
-    b = p[1] * math.exp(-0.5 * r2 / (p[2] * p[2]))
+        r2 += x[i] * x[i] if safe else (x[i] / w) * (x[i] / w)
+    b = p[1] * math.exp(-0.5 * r2 / (w * w) if safe else -0.5 * r2)
     for i in range(x.shape[0]):
-        gm[i] = -b * x[i] / (p[2] * p[2])
+        gm[i] = -b * x[i] / (w * w) if safe else -b * (x[i] / w) / w
     return p[0] + b
 
 
@@ -795,8 +786,6 @@ def _make_sde_kernel(pcode: int, mcode: int):
                     for j in range(d):
                         out[r, i, j] = X[i, j]
                 r += 1
-
-
 
     return kernel
 
