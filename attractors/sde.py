@@ -471,9 +471,9 @@ def bump_mobility(k0: float, k1: float, width: float) -> Mobility:
         If the parameters are not finite reals, ``k0 <= 0``, ``k0 + k1 <= 0`` or ``width <= 0``.
     """
     k0 = as_positive(k0, "k0")
-    if isinstance(k1, (bool, np.bool_)) or not isinstance(k1, numbers.Real) or not math.isfinite(float(k1)):
-        raise (TypeError if not isinstance(k1, numbers.Real) or isinstance(k1, (bool, np.bool_)) else ValueError)(
-            f"k1 must be a finite real number; got {k1!r}")
+    if isinstance(k1, (bool, np.bool_)) or not isinstance(k1, numbers.Real):
+        raise TypeError(f"k1 must be a finite real number; got {type(k1).__name__}")
+    k1 = as_positive(abs(k1), "k1", allow_zero=True) * (1.0 if k1 >= 0 else -1.0)   # finite, < 2**1024
     if k0 + float(k1) <= 0:
         raise ValueError(f"k1 must satisfy k0 + k1 > 0 (m must stay positive); got k0={k0}, k1={k1}")
     w = as_positive(width, "width")
