@@ -132,7 +132,7 @@ def bernoulli(z):
         If ``z`` is not real or contains NaN.
     """
     arr = as_array(z, "z", finite=False)
-    shape = arr.shape
+    shape = np.shape(z) if np.ndim(z) == 0 else arr.shape   # (as_array makes a scalar 1-d)
     if np.isnan(arr).any():
         raise ValueError("z must not contain NaN")
     flat = arr.ravel()
