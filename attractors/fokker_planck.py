@@ -782,10 +782,14 @@ def generator_matrix(op):
     ------
     TypeError
         If ``op`` is not an FPOperator.
+    ValueError
+        (Limits) if the matrix and its assembly (about 200 bytes per jump pair) would exceed 1 GiB,
+        naming ``op`` (about 5 million pairs: a 2-D grid of about a million cells).
     """
     import scipy.sparse as sp
 
     op = _check_op(op)
+    check_budget("op", nbytes=200.0 * op.src.size, what="the sparse generator and its assembly")
     n = op.size
     inside = op.dst >= 0
     s, d = op.src[inside], op.dst[inside]

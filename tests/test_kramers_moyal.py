@@ -84,3 +84,7 @@ def test_jump_moments_scale_invariant_and_never_nan():
     assert np.allclose(M[:, 0], M1[:, 0] * 1e200, rtol=1e-12) and np.all(M[:, 1] == np.inf)
     assert np.all(np.isfinite(s[:, 0])) and np.all(s[:, 1] == np.inf)      # beyond float64: inf, not NaN
     assert np.allclose(s[:, 0], s1[:, 0] * 1e200, rtol=1e-9)
+    with pytest.warns(DeprecationWarning):
+        alias = sde.jump_moments
+    c, M2, s2 = alias(x, dx * 1e200, edges, orders=(1, 2))
+    assert np.array_equal(M2, M, equal_nan=True) and np.array_equal(s2, s, equal_nan=True)
