@@ -144,7 +144,11 @@ def cb_variance(b) -> np.ndarray | float:
     """
     b = _real(b, "b")
     _no_nan(b, "b")
-    return langevin_prime(b)
+    a = np.abs(b)
+    out = np.asarray(langevin_prime(a), dtype=np.float64)
+    big = a > 1e150  # 1/b^2 by (1/b)^2: b*b would overflow above 1.3e154 (and 1/sinh^2 b is 0 there)
+    out = np.where(big, np.square(1.0 / np.where(big, a, 1.0)), out)
+    return _scalar(out)
 
 
 def inverse_langevin(m) -> np.ndarray | float:
@@ -262,8 +266,10 @@ def cb_logpdf(x, b) -> np.ndarray | float:
     Returns
     -------
     float or ndarray
-        Log-densities, no overflow for any finite ``b`` (the log-partition is
-        evaluated as :math:`|b| + \log(1-e^{-2|b|}) - \log|b|`).
+        Log-densities, evaluated as :math:`-|b|(1 - \mathrm{sign}(b)\,x) - (\log(1-e^{-2|b|}) - \log|b|)`
+        so that :math:`bx` and the log-partition never cancel (near machine precision for every
+        finite ``b``, e.g. at the mode :math:`x = \mathrm{sign}\,b` for :math:`|b| = 10^{300}`);
+        ``-inf`` when the true value is below ``-1.8e308``.
 
     Raises
     ------
@@ -276,7 +282,9 @@ def cb_logpdf(x, b) -> np.ndarray | float:
         xb, bb = np.broadcast_arrays(x, b)
     except ValueError as exc:
         raise ValueError(f"x {x.shape} and b {b.shape} do not broadcast") from exc
-    out = bb * xb - log_sinhc2(bb)
+    # b x - A(b) = -|b| (1 - sign(b) x) - (A(b) - |b|): no cancellation of b x against A(b) at large |b|
+    with np.errstate(over="ignore"):
+        out = -np.abs(bb) * (1.0 - np.sign(bb) * xb) - _log_sinhc2_minus_abs(bb)
     out = np.where(np.abs(xb) <= 1.0, out, -np.inf)
     return _scalar(out)
 
@@ -353,7 +361,7 @@ def _log_sinhc2_minus_abs(b: np.ndarray) -> np.ndarray:
     a = np.abs(b)
     big = a >= LANGEVIN_SERIES_CUTOFF
     out = np.empty_like(a)
-    with np.errstate(under="ignore"):
+    with np.errstate(under="ignore", over="ignore"):
         out[big] = np.log(-np.expm1(-2.0 * a[big])) - np.log(a[big])
     out[~big] = log_sinhc2(a[~big]) - a[~big]
     return out
@@ -406,7 +414,8 @@ def cb_kl(b_q, b_p) -> np.ndarray | float:
     bq, bp = bq.astype(np.float64).ravel(), bp.astype(np.float64).ravel()
     shape = np.broadcast_shapes(np.shape(b_q), np.shape(b_p))
     out = np.empty(bq.size)
-    delta = bp - bq
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        delta = bp - bq  # inf for huge opposite biases: then not "near"
     near = np.abs(delta) <= 1.0
     if np.any(near):
         q, dl = bq[near], delta[near]
@@ -419,21 +428,32 @@ def cb_kl(b_q, b_p) -> np.ndarray | float:
     same = far & (np.sign(bq) == np.sign(bp)) & (aq >= cut) & (ap >= cut)
     if np.any(same):
         q, p = aq[same], ap[same]
-        with np.errstate(under="ignore"):
+        with np.errstate(under="ignore", over="ignore"):
             g = np.log(-np.expm1(-2.0 * p)) - np.log(-np.expm1(-2.0 * q))
-            out[same] = _d_minus_log1p(p, q) + g - (p - q) * _coth_m1(q)
+            # (d - log(1 + d)) - (p - q)(coth q - 1) with d = (p - q)/q; for p > 16 q, where d could
+            # overflow, the same as (p - q)(1 - L(q)) - log(p/q), without cancellation there
+            ratio = p > 16.0 * q
+            val = np.empty(q.size)
+            k = ~ratio
+            val[k] = _d_minus_log1p(p[k], q[k]) - (p[k] - q[k]) * _coth_m1(q[k])
+            val[ratio] = (p[ratio] - q[ratio]) * _one_minus_abs_langevin(q[ratio]) - (np.log(p[ratio])
+                                                                                      - np.log(q[ratio]))
+            out[same] = val + g
     rest = far & ~same
     if np.any(rest):
         q, p = bq[rest], bp[rest]
         # A(b) = |b| + B(b),  L(b_q) = sign(b_q) (1 - M(b_q)) with M = 1 - |L|:
-        # D = (|b_p| - sign(b_q) b_p) + B(b_p) - B(b_q) + sign(b_q) (b_p - b_q) M(b_q).
-        sq = np.sign(q)
-        big_p = np.abs(p)
-        B_p, B_q = _log_sinhc2_minus_abs(p), _log_sinhc2_minus_abs(q)
-        M_q = _one_minus_abs_langevin(q)
-        out[rest] = (big_p - sq * p) + B_p - B_q + sq * (p - q) * M_q
-        zero_q = q == 0.0  # L(0) = 0: D = A(b_p) - A(0)
-        out[rest] = np.where(zero_q, log_sinhc2(p) - math.log(2.0), out[rest])
+        # D = (|b_p| - sign(b_q) b_p) + B(b_p) - B(b_q) + sign(b_q) (b_p - b_q) M(b_q), whose first and last
+        # terms are (|b_p| - |b_q|) M(b_q) for biases of one sign and |b_p| (2 - M) - |b_q| M for opposite ones
+        # (no b_p - b_q, which could overflow).
+        ap_, aq_ = np.abs(p), np.abs(q)
+        with np.errstate(over="ignore", under="ignore"):
+            B_p, B_q = _log_sinhc2_minus_abs(p), _log_sinhc2_minus_abs(q)
+            M_q = _one_minus_abs_langevin(q)
+            one_sign = np.sign(q) * np.sign(p) > 0
+            lin = np.where(one_sign, (ap_ - aq_) * M_q, ap_ * (2.0 - M_q) - aq_ * M_q)
+            val = lin + B_p - B_q
+            out[rest] = np.where(q == 0.0, log_sinhc2(p) - math.log(2.0), val)  # L(0) = 0: A(b_p) - A(0)
     out = np.maximum(out, 0.0).reshape(shape)
     return _scalar(out)
 
