@@ -56,7 +56,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from attractors._validate import as_array, as_generator, as_int, as_positive
+from attractors._validate import MAX_WORK, as_array, as_generator, as_int, as_positive, check_budget
 from attractors.numerics import LANGEVIN_SERIES_CUTOFF, _COTH_SERIES, langevin, langevin_prime, log_sinhc2
 
 __all__ = [
@@ -837,6 +837,40 @@ def _relax(J, b, beta, s, max_iter, tol, sequential):
     return -1
 
 
+@njit(cache=True)
+def _relax_rows(J, b, beta, S, max_iter, tol, sequential):
+    """_relax for every row of S (in place); the iteration counts (-1: did not converge)."""
+    out = np.empty(S.shape[0], dtype=np.int64)
+    for k in range(S.shape[0]):
+        out[k] = _relax(J, b, beta, S[k], max_iter, tol, sequential)
+    return out
+
+
+@njit(cache=True)
+def _merge(S, its, merge_tol):
+    """Greedy merge of the converged rows (max-norm): representatives (row indices) and their counts."""
+    reps, counts, m = np.empty(S.shape[0], dtype=np.int64), np.zeros(S.shape[0], dtype=np.int64), 0
+    for k in range(S.shape[0]):
+        r = 0
+        while its[k] >= 0 and r < m and np.max(np.abs(S[reps[r]] - S[k])) > merge_tol:
+            r += 1
+        if its[k] >= 0:
+            reps[r], counts[r], m = k if r == m else reps[r], counts[r] + 1, max(m, r + 1)
+    return reps[:m], counts[:m]
+
+
+def _check_couplings_sum(J, name: str = "J") -> None:
+    with np.errstate(over="ignore"):  # an input sum_j J_ij s_j could be inf - inf = NaN
+        if not np.all(np.isfinite(np.abs(J).sum(axis=1))):
+            raise ValueError(f"{name} too large: a row sum of |{name}| overflows float64")
+
+
+def _iteration_work(n: int) -> int:
+    """One sweep of the mean-field map on N nodes in MAX_WORK's units (0.5 ns here): ~5 per in-order
+    multiply-add, ~200 per Langevin function."""
+    return n * (5 * n + 200)
+
+
 def fixed_points(J, bias, *, beta: float = 1.0, starts=64, update: str = "parallel", rng=None,
                  max_iter: int = 10_000, tol: float = 1e-10, merge_tol: float = 1e-6) -> FixedPoints:
     r"""Deterministic attractors: fixed points of :math:`\sigma = L(\beta(b + J\sigma))`.
@@ -872,7 +906,11 @@ def fixed_points(J, bias, *, beta: float = 1.0, starts=64, update: str = "parall
     Raises
     ------
     TypeError, ValueError
-        On malformed input (named in the message).
+        On malformed input (named in the message); if a row sum of ``|J|`` overflows; and, before any
+        work, if the worst case -- every start iterated ``max_iter`` times, :math:`K\,\text{max\_iter}\,
+        N(5N + 200)` steps (a sweep of N Langevin functions and :math:`N^2` in-order multiply-adds),
+        plus :math:`K^2 N` for the merging -- exceeds
+        :data:`attractors._validate.MAX_WORK` (about ten seconds), naming ``starts`` and ``max_iter``.
     """
     J = as_array(J, "J", ndim=2)
     if J.shape[0] != J.shape[1] or J.shape[0] == 0:
@@ -889,36 +927,25 @@ def fixed_points(J, bias, *, beta: float = 1.0, starts=64, update: str = "parall
         raise ValueError("max_iter must be <= 10**7")
     tol = as_positive(tol, "tol")
     merge_tol = as_positive(merge_tol, "merge_tol")
+    _check_couplings_sum(J)
     if isinstance(starts, (int, np.integer)) and not isinstance(starts, bool):
         k = as_int(starts, "starts", minimum=1)
-        if k * n > MAX_STATES // 16:
-            raise ValueError(f"starts * N must be <= {MAX_STATES // 16}")
-        S = as_generator(rng).uniform(-1.0, 1.0, size=(k, n))
     else:
         S = as_array(starts, "starts", ndim=2).copy()
         if S.shape[1] != n or S.shape[0] == 0:
             raise ValueError(f"starts must have shape (K, N) with N = {n}; got {S.shape}")
         if np.any(np.abs(S) > 1.0):
             raise ValueError("starts must lie in [-1, 1]")
-    points: list[np.ndarray] = []
-    counts: list[int] = []
-    failed = 0
-    seq = update == "sequential"
-    for row in S:
-        s = row.copy()
-        if _relax(J, bias, beta, s, max_iter, tol, seq) < 0:
-            failed += 1
-            continue
-        for k, p in enumerate(points):
-            if np.max(np.abs(p - s)) <= merge_tol:
-                counts[k] += 1
-                break
-        else:
-            points.append(s)
-            counts.append(1)
-    order = np.argsort(-np.asarray(counts, dtype=np.int64), kind="stable")
-    pts = np.array([points[k] for k in order]).reshape(len(points), n)
-    return FixedPoints(pts, np.asarray(counts, dtype=np.int64)[order], failed)
+        k = S.shape[0]
+    check_budget("starts and max_iter", nbytes=32 * k * n, work=k * max_iter * _iteration_work(n) + k * k * n,
+                 what=f"{k} starts x {max_iter} iterations x N = {n}")
+    if isinstance(starts, (int, np.integer)):
+        S = as_generator(rng).uniform(-1.0, 1.0, size=(k, n))
+    its = _relax_rows(J, bias, beta, S, max_iter, tol, update == "sequential")
+    reps, counts = _merge(S, its, merge_tol)
+    order = np.argsort(-counts, kind="stable")
+    pts = np.ascontiguousarray(S[reps[order]]).reshape(reps.size, n)
+    return FixedPoints(pts, counts[order], int(np.sum(its < 0)))
 
 
 # ---------------------------------------------------------------------------------------------
