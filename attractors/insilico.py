@@ -201,14 +201,14 @@ def hebbian_couplings(patterns) -> np.ndarray:
     ValueError, TypeError
         If ``patterns`` is not a finite real array of rank 1 or 2, if an entry of :math:`J`
         overflows, or (before allocating) if :math:`J` needs more than
-        :data:`attractors._validate.MAX_BYTES` (1 GiB: N <= 11585).
+        :data:`attractors._validate.MAX_BYTES` (1 GiB: N <= 11580 for a few patterns).
     """
     xi = as_patterns(patterns, "patterns")
     p, n = xi.shape
-    check_budget("patterns", nbytes=8 * n * n, work=p * n * n, what=f"an N x N matrix, N = {n}")
+    check_budget("patterns", nbytes=8 * n * n + 8 * p * n, work=p * n * n, what=f"an N x N matrix, N = {n}")
     J = xi.T @ xi
     J /= n
-    if not np.all(np.isfinite(J)):
+    if not (math.isfinite(J.max()) and math.isfinite(J.min())):  # no N x N temporary
         raise ValueError("patterns too large: an entry of Xi^T Xi / N overflows float64")
     np.fill_diagonal(J, 0.0)
     return np.ascontiguousarray(J)
@@ -239,7 +239,7 @@ def projector_couplings(patterns, *, zero_diagonal: bool = True) -> np.ndarray:
     ValueError, TypeError
         If ``patterns`` is not a finite real array of rank 1 or 2, or
         ``zero_diagonal`` is not a bool; before allocating, if the call would need more than
-        :data:`attractors._validate.MAX_BYTES` (three N x N matrices: N <= 6688) or more work than
+        :data:`attractors._validate.MAX_BYTES` (three N x N matrices: N <= 6680 for a few patterns) or more work than
         :data:`attractors._validate.MAX_WORK`.  Patterns of any finite magnitude are accepted (they are
         rescaled by a power of 2, which changes nothing in :math:`J`).
     """
@@ -253,7 +253,7 @@ def projector_couplings(patterns, *, zero_diagonal: bool = True) -> np.ndarray:
     if top > 2.0 ** 400 or 0.0 < top < 2.0 ** -400:
         # J depends on the span of the patterns only: scale by a power of 2 (exact) so that Xi Xi^T neither
         # overflows nor underflows
-        xi = xi * 2.0 ** -math.frexp(top)[1]
+        xi = np.ldexp(xi, -math.frexp(top)[1])
     J = xi.T @ np.linalg.pinv(xi @ xi.T, hermitian=True) @ xi
     J = 0.5 * (J + J.T)
     if zero_diagonal:
@@ -286,6 +286,11 @@ def pattern_angles(vectors) -> np.ndarray:
     x = as_array(vectors, "vectors", ndim=2)
     if x.shape[0] < 2 or x.shape[1] == 0:
         raise ValueError(f"vectors must have at least two rows and one column; got shape {x.shape}")
+    top = np.max(np.abs(x), axis=1)
+    far = (top > 2.0 ** 400) | ((top > 0) & (top < 2.0 ** -400))
+    if np.any(far):  # scale those rows by a power of 2 (exact; angles are scale-free) so norms neither
+        x = x.copy()  # overflow nor underflow
+        x[far] = np.ldexp(x[far], -np.frexp(top[far])[1][:, None])
     norms = np.linalg.norm(x, axis=1)
     if np.any(norms == 0):
         raise ValueError("vectors must not contain a zero row (its angles are undefined)")
@@ -354,15 +359,22 @@ def count_distinct(vectors, *, tol: float = 0.05) -> int:
     Raises
     ------
     ValueError, TypeError
-        If ``vectors`` is not a finite real 2-D array or ``tol`` is not > 0.
+        If ``vectors`` is not a finite real 2-D array or ``tol`` is not > 0; before any work,
+        if the worst case, :math:`P^2 N` comparisons, exceeds :data:`attractors._validate.MAX_WORK`
+        (about ten seconds), naming ``vectors``.
     """
     x = as_array(vectors, "vectors", ndim=2)
     tol = as_positive(tol, "tol")
-    reps: list[np.ndarray] = []
-    for row in x:
-        if not any(np.max(np.abs(row - r)) < tol for r in reps):
-            reps.append(row)
-    return len(reps)
+    p, n = x.shape
+    check_budget("vectors", work=p * p * n + 2000 * p, what=f"P^2 N comparisons for P = {p}, N = {n}")
+    reps = np.empty_like(x)
+    m = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for row in x:
+            if m == 0 or not np.any(np.max(np.abs(reps[:m] - row), axis=1) < tol):
+                reps[m] = row
+                m += 1
+    return m
 
 
 # --------------------------------------------------------------------------- experiments
@@ -509,8 +521,8 @@ def _r2(a: np.ndarray, b: np.ndarray) -> float:
     ma, mb = float(np.max(np.abs(a))), float(np.max(np.abs(b)))
     if ma == 0 or mb == 0:
         return 0.0
-    a = a * 2.0 ** -math.frexp(ma)[1]
-    b = b * 2.0 ** -math.frexp(mb)[1]
+    a = np.ldexp(a, -math.frexp(ma)[1])
+    b = np.ldexp(b, -math.frexp(mb)[1])
     sa, sb = a.std(), b.std()
     if sa == 0 or sb == 0:
         return 0.0
@@ -918,7 +930,7 @@ def _asymmetry(J: np.ndarray) -> float:
     if top == 0:
         return 0.0
     if top > 2.0 ** 400 or top < 2.0 ** -400:
-        J = J * 2.0 ** -math.frexp(top)[1]
+        J = np.ldexp(J, -math.frexp(top)[1])
     return float(np.linalg.norm(J - J.T) / np.linalg.norm(J))
 
 
