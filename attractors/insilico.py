@@ -100,6 +100,16 @@ _MAX_STEPS = 10**7  # a bound on any requested run length (under a minute of the
 _MAX_INPUT = 1e300
 
 
+def _trials_work(n: int, n_trials: int, n_steps: int) -> int:
+    """Work of reconstruction_r2: the steps, and about 50 us of Python per trial (1e5 units)."""
+    return n_trials * (n_steps * _step_work(n) + 100_000)
+
+
+def _evaluation_work(n: int, p: int, n_trials: int, n_steps: int) -> int:
+    """Work of evaluate: two reconstructions and the deterministic attractors of the P training patterns."""
+    return 2 * _trials_work(n, n_trials, n_steps) + p * 1000 * _iteration_work(n)
+
+
 def _step_work(n: int) -> int:
     """Work of one stochastic step of ``fep.run`` on N nodes with learning, in the units of MAX_WORK:
     the input (N^2 multiply-adds), N draws and N Langevin functions, the rank-1 update (N^2)."""
@@ -491,7 +501,7 @@ def reconstruction_r2(J, targets, *, scale: float, noise_sd: float = 1.0, n_tria
     if n_trials * n_steps > _MAX_STEPS:
         raise ValueError(f"n_trials * n_steps must be <= {_MAX_STEPS}")
     n = J.shape[0]
-    check_budget("n_trials and n_steps", nbytes=16 * n_steps * n, work=n_trials * n_steps * _step_work(n),
+    check_budget("n_trials and n_steps", nbytes=16 * n_steps * n, work=_trials_work(n, n_trials, n_steps),
                  what=f"{n_trials} trials x {n_steps} steps of N = {n} nodes")
     beta = as_positive(beta, "beta")
     if pick not in ("cycle", "random"):
@@ -596,7 +606,8 @@ def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epo
     rng : seed or numpy.random.Generator
     chunk_steps : int, default 10000
         Steps per call of the kernel (bounds the memory of the bias schedule and of the states,
-        ``24 * chunk_steps * N`` bytes, at most :data:`attractors._validate.MAX_BYTES`); an epoch longer
+        ``24 * chunk_steps * N`` bytes, at most :data:`attractors._validate.MAX_BYTES`; each call costs
+        about 20 us, and the calls together at most :data:`attractors._validate.MAX_WORK`); an epoch longer
         than this runs in pieces with a fixed bias, so no schedule longer than ``chunk_steps`` is built.
 
     Returns
@@ -617,8 +628,12 @@ def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epo
         patterns, evidence, beta, learning_rate, n_epochs, steps_per_epoch, _MAX_STEPS, J0)
     n = x.shape[1]
     chunk_steps = as_int(chunk_steps, "chunk_steps", minimum=1)
-    check_budget("chunk_steps", nbytes=24 * min(chunk_steps, n_epochs * steps_per_epoch) * n,
-                 what="the bias schedule and the states of one kernel call")
+    if steps_per_epoch > chunk_steps:
+        calls = n_epochs * -(-steps_per_epoch // chunk_steps)
+    else:
+        calls = -(-n_epochs // max(1, chunk_steps // steps_per_epoch))
+    check_budget("chunk_steps", nbytes=24 * min(chunk_steps, n_epochs * steps_per_epoch) * n, work=calls * 40_000,
+                 what="the bias schedule and states of one kernel call; about 20 us per call")
     if order not in ("random", "cyclic"):
         raise ValueError(f"order must be 'random' or 'cyclic'; got {order!r}")
     if rule is not None and not isinstance(rule, str):
@@ -833,8 +848,9 @@ def evaluate(J, train_patterns, test_patterns, *, evidence: float, rng=None, n_t
     n_steps = as_int(n_steps, "n_steps", minimum=1)
     if n_trials * n_steps > _MAX_STEPS:
         raise ValueError(f"n_trials * n_steps must be <= {_MAX_STEPS}")
-    check_budget("n_trials and n_steps", nbytes=16 * n_steps * n, work=2 * n_trials * n_steps * _step_work(n)
-                 + tr.shape[0] * 1000 * _iteration_work(n), what="two reconstruction runs and the attractors")
+    check_budget("n_trials and n_steps", nbytes=16 * n_steps * n, work=_evaluation_work(n, tr.shape[0], n_trials,
+                                                                                        n_steps),
+                 what="two reconstruction runs and the attractors")
     beta_eval = as_positive(beta_eval, "beta_eval")
     attractor_tol = as_positive(attractor_tol, "attractor_tol")
     gen = as_generator(rng)
@@ -872,7 +888,8 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
     n_trials, n_steps : int, default 100
         Evaluation settings.
     n_evaluations : int, default 1
-        Independent evaluations of the trained network (fresh evaluation
+        Independent evaluations of the trained network (together within
+        :data:`attractors._validate.MAX_WORK`, like the training; fresh evaluation
         noise each): their retrieval and generalisation scores are returned
         as ``retrieval_evals`` and ``generalisation_evals``; the first one
         is the one whose scores are ``retrieval`` and ``generalisation``.
@@ -904,6 +921,10 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
     if not isinstance(return_network, (bool, np.bool_)):
         raise TypeError("return_network must be a bool")
     n_evaluations = as_int(n_evaluations, "n_evaluations", minimum=1)
+    n_trials = as_int(n_trials, "n_trials", minimum=1)
+    n_steps = as_int(n_steps, "n_steps", minimum=1)
+    check_budget("n_evaluations", work=n_evaluations * _evaluation_work(tr.shape[1], tr.shape[0], n_trials, n_steps),
+                 what=f"{n_evaluations} evaluations of {n_trials} trials x {n_steps} steps")
     J, sigma, _ = train(tr, evidence=evidence, beta=beta, learning_rate=learning_rate, n_epochs=n_epochs,
                         steps_per_epoch=steps_per_epoch, order="random", rule=rule, rng=g_train)
     out = {"evidence": float(evidence), "beta": float(beta)}
