@@ -216,8 +216,9 @@ def hebbian_couplings(patterns) -> np.ndarray:
     xi = as_patterns(patterns, "patterns")
     p, n = xi.shape
     check_budget("patterns", nbytes=8 * n * n + 8 * p * n, work=p * n * n, what=f"an N x N matrix, N = {n}")
-    J = xi.T @ xi
-    J /= n
+    with np.errstate(over="ignore", invalid="ignore"):
+        J = xi.T @ xi
+        J /= n
     if not (math.isfinite(J.max()) and math.isfinite(J.min())):  # no N x N temporary
         raise ValueError("patterns too large: an entry of Xi^T Xi / N overflows float64")
     np.fill_diagonal(J, 0.0)

@@ -10,6 +10,11 @@ from hypothesis import strategies as st
 
 from tests.fuzz_domains import Domain
 
+try:  # import scikit-learn here, not inside the first timed call of digits_patterns (seconds on a busy machine)
+    import sklearn.datasets  # noqa: F401
+except ImportError:  # pragma: no cover
+    pass
+
 #: Pattern magnitudes from tiny to the largest the functions accept.
 SCALES = [1e-300, 1e-8, 1.0, 1e8, 1e150]
 
