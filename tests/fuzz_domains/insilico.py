@@ -302,7 +302,8 @@ def _train_invalid(data, printed=False):
             "steps_per_epoch": 1}
     if printed:
         base["reading"] = "current"
-    cases = [({"steps_per_epoch": 10**7, "patterns": np.eye(8)}, "steps_per_epoch"), ({"learning_rate": 1e300}, "learning_rate"),
+    cases = [({"steps_per_epoch": 10**7, "patterns": np.eye(8)}, "steps_per_epoch"),
+             ({"learning_rate": 1e300}, "learning_rate"),
              ({"evidence": 1e301}, "evidence"), ({"evidence": 0.0}, "evidence"), ({"n_epochs": 0}, "n_epochs"),
              ({"beta": np.nan}, "beta"), ({"patterns": np.zeros((0, 3))}, "patterns")]
     if printed:
