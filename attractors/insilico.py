@@ -64,7 +64,7 @@ import numpy as np
 from numba import njit
 
 from attractors import fep
-from attractors.fep import _check_couplings_sum, _draw, _iteration_work, _lang, _relax_rows
+from attractors.fep import _draw, _iteration_work, _lang, _relax_rows
 from attractors._validate import (MAX_BYTES, MAX_WORK, as_array, as_generator, as_int, as_patterns, as_positive,
                                  check_budget)
 
@@ -395,7 +395,6 @@ def _couplings(J, name="J") -> np.ndarray:
     J = as_array(J, name, ndim=2)
     if J.shape[0] != J.shape[1] or J.shape[0] == 0:
         raise ValueError(f"{name} must be a square, non-empty matrix; got shape {J.shape}")
-    _check_couplings_sum(J, name)
     return J
 
 
@@ -425,7 +424,7 @@ def deterministic_attractors(J, starts, *, beta: float = 1.0, max_steps: int = 1
     Raises
     ------
     ValueError, TypeError
-        On malformed input (names the argument); if a row sum of ``|J|`` overflows; before any work,
+        On malformed input (names the argument); before any work,
         if the worst case, :math:`P\,\text{max\_steps}\,N(5N + 200)` steps (every start running
         ``max_steps`` updates, as on a 2-cycle), exceeds :data:`attractors._validate.MAX_WORK` (about
         ten seconds), naming ``max_steps``.

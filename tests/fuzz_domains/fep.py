@@ -293,7 +293,7 @@ def _fp_invalid(data):
         ({"starts": 10**7}, "starts"), ({"starts": np.zeros((1, 3))}, "starts"), ({"max_iter": 0}, "max_iter"),
         ({"max_iter": 2**63}, "max_iter"), ({"bias": np.zeros(3)}, "bias"), ({"tol": 0.0}, "tol"),
         ({"merge_tol": -1.0}, "merge_tol"), ({"update": "x"}, "update"), ({"beta": np.inf}, "beta"),
-        ({"J": np.full((2, 2), 1e308)}, "J"), ({"starts": np.full((2, 2), 1.5)}, "starts")]), label="case")
+        ({"J": np.full((2, 2), np.inf)}, "J"), ({"starts": np.full((2, 2), 1.5)}, "starts")]), label="case")
     return {**base, **bad}, arg
 
 

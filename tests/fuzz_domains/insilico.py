@@ -208,7 +208,7 @@ def _det_invalid(data):
         ({"J": np.zeros((64, 64)), "starts": np.zeros((100, 64)), "max_steps": 10**7}, "max_steps"),
         ({"J": np.zeros((3, 2)), "starts": np.zeros((1, 3))}, "J"),
         ({"J": np.zeros((3, 3)), "starts": np.full((1, 3), 2.0)}, "starts"),
-        ({"J": np.full((3, 3), 1e308), "starts": np.zeros((1, 3))}, "J"),
+        ({"J": np.full((3, 3), np.nan), "starts": np.zeros((1, 3))}, "J"),
         ({"J": np.zeros((3, 3)), "starts": np.zeros((1, 3)), "max_steps": 2**63}, "max_steps")]), label="case")
 
 
