@@ -59,22 +59,8 @@ from numba import njit
 from attractors._validate import MAX_WORK, as_array, as_generator, as_int, as_positive, check_budget
 from attractors.numerics import LANGEVIN_SERIES_CUTOFF, _COTH_SERIES, langevin, langevin_prime, log_sinhc2
 
-__all__ = [
-    "langevin",
-    "langevin_prime",
-    "inverse_langevin",
-    "cb_logpdf",
-    "cb_sample",
-    "cb_mean",
-    "cb_variance",
-    "cb_entropy",
-    "cb_kl",
-    "run",
-    "run_reference",
-    "fixed_points",
-    "FixedPoints",
-    "MAX_STATES",
-]
+__all__ = ["langevin", "langevin_prime", "inverse_langevin", "cb_logpdf", "cb_sample", "cb_mean", "cb_variance",
+           "cb_entropy", "cb_kl", "run", "run_reference", "fixed_points", "FixedPoints", "MAX_STATES"]
 
 #: Largest number of stored state values (``n_steps * N``) :func:`run` accepts (2 GiB of float64).
 MAX_STATES = 2 ** 28
@@ -379,43 +365,8 @@ def _one_minus_abs_langevin(b: np.ndarray) -> np.ndarray:
     return out
 
 
-def cb_kl(b_q, b_p) -> np.ndarray | float:
-    r"""KL divergence :math:`D(\mathcal{CB}(b_q)\Vert\mathcal{CB}(b_p))` (broadcast).
-
-    :math:`D = A(b_p) - A(b_q) - (b_p - b_q)L(b_q) \ge 0` (module docstring), evaluated
-    without cancellation: for :math:`|b_p - b_q| \le 1` as
-    :math:`\int_{b_q}^{b_p}(b_p - s)L'(s)\,ds` with 16-point Gauss-Legendre
-    (the integrand is positive and analytic within distance :math:`\pi` of the real
-    axis, so the rule errs by far less than round-off); otherwise, when both biases
-    have the same sign and :math:`|b| \ge` ``LANGEVIN_SERIES_CUTOFF``, as
-    :math:`(d - \log(1+d)) + g(a_p) - g(a_q) - (a_p - a_q)(\coth a_q - 1)` with
-    :math:`a = |b|`, :math:`d = (a_p - a_q)/a_q`, :math:`g(a) = \log(1 - e^{-2a})`;
-    else by the closed form with the terms linear in :math:`|b|` cancelled.
-
-    Parameters
-    ----------
-    b_q, b_p : array_like
-        Natural parameters of the first and second law (finite).
-
-    Returns
-    -------
-    float or ndarray
-        The divergences (nats), ``>= 0``; relative error < 1e-14 for all finite biases (``inf`` only
-        where the true value exceeds the float64 range, e.g. ``cb_kl(1e308, -1e308)``).
-
-    Raises
-    ------
-    TypeError, ValueError
-        If an input is not real, is NaN/inf, or the shapes do not broadcast.
-    """
-    bq = _real(b_q, "b_q", finite=True)
-    bp = _real(b_p, "b_p", finite=True)
-    try:
-        bq, bp = np.broadcast_arrays(bq, bp)
-    except ValueError as exc:
-        raise ValueError(f"b_q {bq.shape} and b_p {bp.shape} do not broadcast") from exc
-    bq, bp = bq.astype(np.float64).ravel(), bp.astype(np.float64).ravel()
-    shape = np.broadcast_shapes(np.shape(b_q), np.shape(b_p))
+def _kl_flat(bq: np.ndarray, bp: np.ndarray) -> np.ndarray:
+    """cb_kl of 1-d float arrays of one size (see cb_kl)."""
     out = np.empty(bq.size)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         delta = bp - bq  # inf for huge opposite biases: then not "near"
@@ -457,6 +408,48 @@ def cb_kl(b_q, b_p) -> np.ndarray | float:
             lin = np.where(one_sign, (ap_ - aq_) * M_q, ap_ * (2.0 - M_q) - aq_ * M_q)
             val = lin + B_p - B_q
             out[rest] = np.where(q == 0.0, log_sinhc2(p) - math.log(2.0), val)  # L(0) = 0: A(b_p) - A(0)
+    return out
+
+
+def cb_kl(b_q, b_p) -> np.ndarray | float:
+    r"""KL divergence :math:`D(\mathcal{CB}(b_q)\Vert\mathcal{CB}(b_p))` (broadcast).
+
+    :math:`D = A(b_p) - A(b_q) - (b_p - b_q)L(b_q) \ge 0` (module docstring), evaluated
+    without cancellation: for :math:`|b_p - b_q| \le 1` as
+    :math:`\int_{b_q}^{b_p}(b_p - s)L'(s)\,ds` with 16-point Gauss-Legendre
+    (the integrand is positive and analytic within distance :math:`\pi` of the real
+    axis, so the rule errs by far less than round-off); otherwise, when both biases
+    have the same sign and :math:`|b| \ge` ``LANGEVIN_SERIES_CUTOFF``, as
+    :math:`(d - \log(1+d)) + g(a_p) - g(a_q) - (a_p - a_q)(\coth a_q - 1)` with
+    :math:`a = |b|`, :math:`d = (a_p - a_q)/a_q`, :math:`g(a) = \log(1 - e^{-2a})`;
+    else by the closed form with the terms linear in :math:`|b|` cancelled.
+
+    Parameters
+    ----------
+    b_q, b_p : array_like
+        Natural parameters of the first and second law (finite).
+
+    Returns
+    -------
+    float or ndarray
+        The divergences (nats), ``>= 0``; relative error < 1e-14 for all finite biases (``inf`` only
+        where the true value exceeds the float64 range, e.g. ``cb_kl(1e308, -1e308)``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an input is not real, is NaN/inf, or the shapes do not broadcast.
+    """
+    bq = _real(b_q, "b_q", finite=True)
+    bp = _real(b_p, "b_p", finite=True)
+    try:
+        bq, bp = np.broadcast_arrays(bq, bp)
+    except ValueError as exc:
+        raise ValueError(f"b_q {bq.shape} and b_p {bp.shape} do not broadcast") from exc
+    bq, bp = bq.astype(np.float64).ravel(), bp.astype(np.float64).ravel()
+    shape = np.broadcast_shapes(np.shape(b_q), np.shape(b_p))
+    out = np.empty(0)  # in blocks of 65536 pairs: the quadrature's workspace stays 8 MiB
+    out = np.concatenate([_kl_flat(bq[k:k + 2**16], bp[k:k + 2**16]) for k in range(0, bq.size, 2**16)] or [out])
     out = np.maximum(out, 0.0).reshape(shape)
     return _scalar(out)
 
@@ -502,8 +495,7 @@ def cb_sample(b, rng=None, size=None) -> np.ndarray | float:
             raise ValueError(f"b {b.shape} does not broadcast to size {shape}") from exc
         if np.broadcast_shapes(b.shape, shape) != shape:
             raise ValueError(f"b {b.shape} does not broadcast to size {shape}")
-        if math.prod(shape) > MAX_STATES:
-            raise ValueError(f"size asks for more than {MAX_STATES} samples")
+        check_budget("size", nbytes=24 * math.prod(shape), what="samples, their uniforms and biases")
     bb = np.broadcast_to(b, shape)
     u = gen.random(shape)
     out = _draw_vec(np.ascontiguousarray(bb).ravel(), u.ravel()).reshape(shape)
@@ -759,12 +751,15 @@ def run_reference(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float =
     Raises
     ------
     TypeError, ValueError
-        As :func:`run`; and if ``n_steps * N`` exceeds 10**6 (it is a slow reference).
+        As :func:`run`; and if ``n_steps * N`` exceeds 10**6 or ``n_steps * N**2`` (twice with learning)
+        exceeds 3.3e6 (it is a slow reference: about ten seconds there).
     """
     J, bias2, stride, n_steps, beta, lr, stochastic, update, rule, s = _validate_run(
         J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0)
     if n_steps * J.shape[0] > 10 ** 6:
         raise ValueError("n_steps * N must be <= 10**6 for the slow reference")
+    # Python-level: ~3 us (6000 units of MAX_WORK) per coupling visited, twice with learning
+    check_budget("n_steps", work=6000 * (2 if lr else 1) * n_steps * J.shape[0] ** 2, what="Python-level steps")
     gen = as_generator(rng)
     J = J.copy()
     n = J.shape[0]
