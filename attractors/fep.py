@@ -56,7 +56,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from attractors._validate import MAX_WORK, as_array, as_generator, as_int, as_positive, check_budget
+from attractors._validate import as_array, as_generator, as_int, as_positive, check_budget
 from attractors.numerics import LANGEVIN_SERIES_CUTOFF, _COTH_SERIES, langevin, langevin_prime, log_sinhc2
 
 __all__ = ["langevin", "langevin_prime", "inverse_langevin", "cb_logpdf", "cb_sample", "cb_mean", "cb_variance",

@@ -65,8 +65,7 @@ from numba import njit
 
 from attractors import fep
 from attractors.fep import _draw, _iteration_work, _lang, _relax_rows
-from attractors._validate import (MAX_BYTES, MAX_WORK, as_array, as_generator, as_int, as_patterns, as_positive,
-                                 check_budget)
+from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, check_budget
 
 __all__ = [
     "EVIDENCE_LEVELS",
@@ -292,11 +291,15 @@ def pattern_angles(vectors) -> np.ndarray:
     ------
     ValueError, TypeError
         If ``vectors`` is not a finite real 2-D array, has fewer than two rows or
-        a zero row.
+        a zero row; before allocating, if the table of all pairs needs more than
+        :data:`attractors._validate.MAX_BYTES` (about 6600 rows).  Rows of any finite magnitude are
+        accepted (rescaled by powers of 2, which leaves the angles unchanged).
     """
     x = as_array(vectors, "vectors", ndim=2)
     if x.shape[0] < 2 or x.shape[1] == 0:
         raise ValueError(f"vectors must have at least two rows and one column; got shape {x.shape}")
+    p, n = x.shape
+    check_budget("vectors", nbytes=24 * p * p + 16 * p * n, work=p * p * n, what=f"all pairs of P = {p} rows")
     top = np.max(np.abs(x), axis=1)
     far = (top > 2.0 ** 400) | ((top > 0) & (top < 2.0 ** -400))
     if np.any(far):  # scale those rows by a power of 2 (exact; angles are scale-free) so norms neither
@@ -973,9 +976,7 @@ def _check_point_options(kwargs: dict) -> None:
     unknown = sorted(set(kwargs) - allowed - {"data"})
     if unknown:
         raise TypeError(f"kwargs: simulation2_point has no option {unknown[0]!r}")
-    tr = np.ones((2, 4)) * np.array([1.0, -1.0, 1.0, -1.0])
-    tr[1] = [1.0, 1.0, -1.0, -1.0]
-    kw = {k: v for k, v in kwargs.items() if k not in ("data",)}
+    tr, kw = np.array([[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0]]), kwargs
     # the run lengths are validated as given, on a 4-node network (no work beyond validation is done)
     _training_args(tr, 1.0, 1.0, kw.get("learning_rate", 0.001), kw.get("n_epochs", 5000),
                    kw.get("steps_per_epoch", 10), _MAX_STEPS, None)

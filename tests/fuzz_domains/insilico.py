@@ -119,6 +119,7 @@ def _angles_check(kwargs, out):
 
 def _vec_invalid(data):
     return data.draw(st.sampled_from([({"vectors": np.ones(3)}, "vectors"), ({"vectors": np.zeros((2, 3))}, "vectors"),
+                                      ({"vectors": np.ones((20_000, 1))}, "vectors"),
                                       ({"vectors": np.array([[1.0, np.nan], [1.0, 0.0]])}, "vectors")]), label="case")
 
 
