@@ -846,12 +846,21 @@ def _relax_rows(J, b, beta, S, max_iter, tol, sequential):
 
 
 @njit(cache=True)
+def _far(S, a, b, tol):
+    """max_i |S[a, i] - S[b, i]| > tol, stopping at the first coordinate that shows it."""
+    for i in range(S.shape[1]):
+        if abs(S[a, i] - S[b, i]) > tol:
+            return True
+    return False
+
+
+@njit(cache=True)
 def _merge(S, its, merge_tol):
     """Greedy merge of the converged rows (max-norm): representatives (row indices) and their counts."""
     reps, counts, m = np.empty(S.shape[0], dtype=np.int64), np.zeros(S.shape[0], dtype=np.int64), 0
     for k in range(S.shape[0]):
         r = 0
-        while its[k] >= 0 and r < m and np.max(np.abs(S[reps[r]] - S[k])) > merge_tol:
+        while its[k] >= 0 and r < m and _far(S, reps[r], k, merge_tol):
             r += 1
         if its[k] >= 0:
             reps[r], counts[r], m = k if r == m else reps[r], counts[r] + 1, max(m, r + 1)

@@ -64,7 +64,7 @@ import numpy as np
 from numba import njit
 
 from attractors import fep
-from attractors.fep import _draw, _iteration_work, _lang, _relax_rows
+from attractors.fep import _draw, _iteration_work, _lang, _merge, _relax_rows
 from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, check_budget
 
 __all__ = [
@@ -374,22 +374,15 @@ def count_distinct(vectors, *, tol: float = 0.05) -> int:
     ------
     ValueError, TypeError
         If ``vectors`` is not a finite real 2-D array or ``tol`` is not > 0; before any work,
-        if the worst case, :math:`P^2 N/2` comparisons (every row distinct, about 5 ns each), exceeds
-        about ten seconds (:data:`attractors._validate.MAX_WORK`), naming ``vectors``.
+        if the worst case, :math:`P^2 N/2` compiled comparisons (every row distinct), exceeds
+        :data:`attractors._validate.MAX_WORK` (about ten seconds), naming ``vectors``.
     """
     x = as_array(vectors, "vectors", ndim=2)
     tol = as_positive(tol, "tol")
     p, n = x.shape
-    check_budget("vectors", work=5 * p * p * n + 10_000 * p, what=f"P^2 N / 2 comparisons (~5 ns each) for P = {p}, "
-                 f"N = {n}")
-    reps = np.empty_like(x)
-    m = 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for row in x:
-            if m == 0 or not np.any(np.max(np.abs(reps[:m] - row), axis=1) < tol):
-                reps[m] = row
-                m += 1
-    return m
+    check_budget("vectors", work=p * p * n + 10 * p, what=f"P^2 N / 2 compiled comparisons for P = {p}, N = {n}")
+    # fep's greedy merge matches at distance <= its tolerance: the largest float below tol is "< tol"
+    return int(_merge(x, np.zeros(p, dtype=np.int64), np.nextafter(tol, 0.0))[0].size)
 
 
 # --------------------------------------------------------------------------- experiments
