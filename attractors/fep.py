@@ -868,9 +868,9 @@ def _merge(S, its, merge_tol):
 
 
 def _iteration_work(n: int) -> int:
-    """One sweep of the mean-field map on N nodes in MAX_WORK's units (0.5 ns here): ~5 per in-order
-    multiply-add, ~200 per Langevin function."""
-    return n * (5 * n + 200)
+    """One sweep of the mean-field map on N nodes in MAX_WORK's units (10 s of one core / 2e10): ~2 per
+    in-order multiply-add, ~80 per Langevin function (measured in CPU time)."""
+    return n * (2 * n + 80)
 
 
 def fixed_points(J, bias, *, beta: float = 1.0, starts=64, update: str = "parallel", rng=None,
@@ -909,7 +909,7 @@ def fixed_points(J, bias, *, beta: float = 1.0, starts=64, update: str = "parall
     ------
     TypeError, ValueError
         On malformed input (named in the message); and, before any work, if the worst case -- every start iterated ``max_iter`` times, :math:`K\,\text{max\_iter}\,
-        N(5N + 200)` steps (a sweep of N Langevin functions and :math:`N^2` in-order multiply-adds),
+        N(2N + 80)` steps (a sweep of N Langevin functions and :math:`N^2` in-order multiply-adds),
         plus :math:`K^2 N` for the merging -- exceeds
         :data:`attractors._validate.MAX_WORK` (about ten seconds), naming ``starts`` and ``max_iter``.
     """

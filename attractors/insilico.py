@@ -100,8 +100,8 @@ _MAX_INPUT = 1e300
 
 
 def _trials_work(n: int, n_trials: int, n_steps: int) -> int:
-    """Work of reconstruction_r2: the steps, and about 50 us of Python per trial (1e5 units)."""
-    return n_trials * (n_steps * _step_work(n) + 100_000)
+    """Work of reconstruction_r2: the steps, and about 20 us of Python per trial (4e4 units)."""
+    return n_trials * (n_steps * _step_work(n) + 40_000)
 
 
 def _evaluation_work(n: int, p: int, n_trials: int, n_steps: int) -> int:
@@ -112,7 +112,7 @@ def _evaluation_work(n: int, p: int, n_trials: int, n_steps: int) -> int:
 def _step_work(n: int) -> int:
     """Work of one stochastic step of ``fep.run`` on N nodes with learning, in the units of MAX_WORK:
     the input (N^2 multiply-adds), N draws and N Langevin functions, the rank-1 update (N^2)."""
-    return n * (10 * n + 400)
+    return n * (4 * n + 160)
 
 
 def _run(J, bias, n_steps, *, beta, learning_rate, stochastic, rng, sigma0, rule):
@@ -422,7 +422,7 @@ def deterministic_attractors(J, starts, *, beta: float = 1.0, max_steps: int = 1
     ------
     ValueError, TypeError
         On malformed input (names the argument); before any work,
-        if the worst case, :math:`P\,\text{max\_steps}\,N(5N + 200)` steps (every start running
+        if the worst case, :math:`P\,\text{max\_steps}\,N(2N + 80)` steps (every start running
         ``max_steps`` updates, as on a 2-cycle), exceeds :data:`attractors._validate.MAX_WORK` (about
         ten seconds), naming ``max_steps``.
     """
@@ -466,7 +466,7 @@ def reconstruction_r2(J, targets, *, scale: float, noise_sd: float = 1.0, n_tria
     noise_sd : float, default 1.0
         Noise standard deviation relative to the target's.
     n_trials, n_steps : int, default 100
-        ``n_trials * n_steps`` at most 10**7 and ``n_trials * n_steps * N (10 N + 400)`` at most
+        ``n_trials * n_steps`` at most 10**7 and ``n_trials * (n_steps * N (4 N + 160) + 40000)`` at most
         :data:`attractors._validate.MAX_WORK` (about ten seconds).
     beta : float, default 1.0
     pick : {"cycle", "random"}
@@ -592,7 +592,7 @@ def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epo
         (each step moves a coupling by at most ``2 * learning_rate``, so the inputs stay finite).
     n_epochs, steps_per_epoch : int
         (>= 1); at most 10**7 steps in all, and at most
-        ``n_epochs * steps_per_epoch * N (10 N + 400)`` elementary steps,
+        ``n_epochs * steps_per_epoch * N (4 N + 160)`` elementary steps,
         :data:`attractors._validate.MAX_WORK` (about ten seconds).
     order : {"random", "cyclic"}
     rule : str or None

@@ -251,7 +251,6 @@ def _recon_invalid(data):
     bad, arg = data.draw(st.sampled_from([
         ({"scale": 1e300}, "scale"), ({"scale": 0.0}, "scale"), ({"n_trials": 2**40, "n_steps": 2**40}, "n_trials"),
         ({"n_trials": 10**6, "n_steps": 10}, "n_trials"), ({"pick": "all"}, "pick"),
-        ({"n_trials": 2 * 10**5, "n_steps": 50}, "n_trials"),
         ({"targets": np.ones((1, 3))}, "targets"), ({"noise_sd": -1.0}, "noise_sd"), ({"beta": 0.0}, "beta")]),
         label="case")
     return {**base, **bad}, arg
@@ -303,7 +302,7 @@ def _train_invalid(data, printed=False):
             "steps_per_epoch": 1}
     if printed:
         base["reading"] = "current"
-    cases = [({"steps_per_epoch": 10**7, "patterns": np.eye(8)}, "steps_per_epoch"),
+    cases = [({"steps_per_epoch": 10**7, "patterns": np.eye(16)}, "steps_per_epoch"),
              ({"learning_rate": 1e300}, "learning_rate"),
              ({"evidence": 1e301}, "evidence"), ({"evidence": 0.0}, "evidence"), ({"n_epochs": 0}, "n_epochs"),
              ({"beta": np.nan}, "beta"), ({"patterns": np.zeros((0, 3))}, "patterns")]
