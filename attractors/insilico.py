@@ -380,7 +380,7 @@ def count_distinct(vectors, *, tol: float = 0.05) -> int:
     x = as_array(vectors, "vectors", ndim=2)
     tol = as_positive(tol, "tol")
     p, n = x.shape
-    check_budget("vectors", work=p * p * n + 10 * p, what=f"P^2 N / 2 compiled comparisons for P = {p}, N = {n}")
+    check_budget("vectors", work=5 * p * p * n // 4 + 10 * p, what=f"P^2 N / 2 compiled comparisons for P = {p}, N = {n}")
     # fep's greedy merge matches at distance <= its tolerance: the largest float below tol is "< tol"
     return int(_merge(x, np.zeros(p, dtype=np.int64), np.nextafter(tol, 0.0))[0].size)
 
