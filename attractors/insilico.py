@@ -64,8 +64,8 @@ import numpy as np
 from numba import njit
 
 from attractors import fep
-from attractors.fep import _draw, _lang
-from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive
+from attractors.fep import _draw, _iteration_work, _lang, _merge, _relax_rows
+from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, check_budget
 
 __all__ = [
     "EVIDENCE_LEVELS",
@@ -93,6 +93,26 @@ EVIDENCE_LEVELS = np.arange(1.0, 21.0)
 INVERSE_TEMPERATURES = np.logspace(-2.0, 0.0, 19)
 
 _MAX_STEPS = 10**7  # a bound on any requested run length (under a minute of the kernel at N = 64)
+
+#: Largest magnitude of any bias or coupling input the experiments let the network see: inputs
+#: :math:`b_i + \sum_j J_{ij}\sigma_j` then stay finite (no inf - inf, hence no NaN, in the kernel).
+_MAX_INPUT = 1e300
+
+
+def _trials_work(n: int, n_trials: int, n_steps: int) -> int:
+    """Work of reconstruction_r2: the steps, and about 20 us of Python per trial (4e4 units)."""
+    return n_trials * (n_steps * _step_work(n) + 40_000)
+
+
+def _evaluation_work(n: int, p: int, n_trials: int, n_steps: int) -> int:
+    """Work of evaluate: two reconstructions and the deterministic attractors of the P training patterns."""
+    return 2 * _trials_work(n, n_trials, n_steps) + p * 1000 * _iteration_work(n)
+
+
+def _step_work(n: int) -> int:
+    """Work of one stochastic step of ``fep.run`` on N nodes with learning, in the units of MAX_WORK:
+    the input (N^2 multiply-adds), N draws and N Langevin functions, the rank-1 update (N^2)."""
+    return n * (4 * n + 160)
 
 
 def _run(J, bias, n_steps, *, beta, learning_rate, stochastic, rng, sigma0, rule):
@@ -188,10 +208,18 @@ def hebbian_couplings(patterns) -> np.ndarray:
     Raises
     ------
     ValueError, TypeError
-        If ``patterns`` is not a finite real array of rank 1 or 2.
+        If ``patterns`` is not a finite real array of rank 1 or 2, if an entry of :math:`J`
+        overflows, or (before allocating) if :math:`J` needs more than
+        :data:`attractors._validate.MAX_BYTES` (1 GiB: N <= 11580 for a few patterns).
     """
     xi = as_patterns(patterns, "patterns")
-    J = xi.T @ xi / xi.shape[1]
+    p, n = xi.shape
+    check_budget("patterns", nbytes=8 * n * n + 8 * p * n, work=p * n * n, what=f"an N x N matrix, N = {n}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        J = xi.T @ xi
+        J /= n
+    if not (math.isfinite(J.max()) and math.isfinite(J.min())):  # no N x N temporary
+        raise ValueError("patterns too large: an entry of Xi^T Xi / N overflows float64")
     np.fill_diagonal(J, 0.0)
     return np.ascontiguousarray(J)
 
@@ -220,11 +248,22 @@ def projector_couplings(patterns, *, zero_diagonal: bool = True) -> np.ndarray:
     ------
     ValueError, TypeError
         If ``patterns`` is not a finite real array of rank 1 or 2, or
-        ``zero_diagonal`` is not a bool.
+        ``zero_diagonal`` is not a bool; before allocating, if the call would need more than
+        :data:`attractors._validate.MAX_BYTES` (three N x N matrices: N <= 6680 for a few patterns) or more work than
+        :data:`attractors._validate.MAX_WORK`.  Patterns of any finite magnitude are accepted (they are
+        rescaled by a power of 2, which changes nothing in :math:`J`).
     """
     xi = as_patterns(patterns, "patterns")
     if not isinstance(zero_diagonal, (bool, np.bool_)):
         raise TypeError("zero_diagonal must be a bool")
+    p, n = xi.shape
+    check_budget("patterns", nbytes=8 * (3 * n * n + 3 * p * p + 2 * p * n), work=p * n * n + p * p * n + 30 * p ** 3,
+                 what=f"P = {p} patterns of N = {n}")
+    top = float(np.max(np.abs(xi)))
+    if top > 2.0 ** 400 or 0.0 < top < 2.0 ** -400:
+        # J depends on the span of the patterns only: scale by a power of 2 (exact) so that Xi Xi^T neither
+        # overflows nor underflows
+        xi = np.ldexp(xi, -math.frexp(top)[1])
     J = xi.T @ np.linalg.pinv(xi @ xi.T, hermitian=True) @ xi
     J = 0.5 * (J + J.T)
     if zero_diagonal:
@@ -252,11 +291,20 @@ def pattern_angles(vectors) -> np.ndarray:
     ------
     ValueError, TypeError
         If ``vectors`` is not a finite real 2-D array, has fewer than two rows or
-        a zero row.
+        a zero row; before allocating, if the table of all pairs needs more than
+        :data:`attractors._validate.MAX_BYTES` (about 6600 rows).  Rows of any finite magnitude are
+        accepted (rescaled by powers of 2, which leaves the angles unchanged).
     """
     x = as_array(vectors, "vectors", ndim=2)
     if x.shape[0] < 2 or x.shape[1] == 0:
         raise ValueError(f"vectors must have at least two rows and one column; got shape {x.shape}")
+    p, n = x.shape
+    check_budget("vectors", nbytes=24 * p * p + 16 * p * n, work=p * p * n, what=f"all pairs of P = {p} rows")
+    top = np.max(np.abs(x), axis=1)
+    far = (top > 2.0 ** 400) | ((top > 0) & (top < 2.0 ** -400))
+    if np.any(far):  # scale those rows by a power of 2 (exact; angles are scale-free) so norms neither
+        x = x.copy()  # overflow nor underflow
+        x[far] = np.ldexp(x[far], -np.frexp(top[far])[1][:, None])
     norms = np.linalg.norm(x, axis=1)
     if np.any(norms == 0):
         raise ValueError("vectors must not contain a zero row (its angles are undefined)")
@@ -325,15 +373,16 @@ def count_distinct(vectors, *, tol: float = 0.05) -> int:
     Raises
     ------
     ValueError, TypeError
-        If ``vectors`` is not a finite real 2-D array or ``tol`` is not > 0.
+        If ``vectors`` is not a finite real 2-D array or ``tol`` is not > 0; before any work,
+        if the worst case, :math:`P^2 N/2` compiled comparisons (every row distinct), exceeds
+        :data:`attractors._validate.MAX_WORK` (about ten seconds), naming ``vectors``.
     """
     x = as_array(vectors, "vectors", ndim=2)
     tol = as_positive(tol, "tol")
-    reps: list[np.ndarray] = []
-    for row in x:
-        if not any(np.max(np.abs(row - r)) < tol for r in reps):
-            reps.append(row)
-    return len(reps)
+    p, n = x.shape
+    check_budget("vectors", work=5 * p * p * n // 4 + 10 * p, what=f"P^2 N / 2 compiled comparisons for P = {p}, N = {n}")
+    # fep's greedy merge matches at distance <= its tolerance: the largest float below tol is "< tol"
+    return int(_merge(x, np.zeros(p, dtype=np.int64), np.nextafter(tol, 0.0))[0].size)
 
 
 # --------------------------------------------------------------------------- experiments
@@ -358,20 +407,24 @@ def deterministic_attractors(J, starts, *, beta: float = 1.0, max_steps: int = 1
     beta : float, default 1.0
         Inverse temperature of the deterministic update.
     max_steps : int, default 1000
-        Largest number of updates per start.
+        Largest number of updates per start (at most 10**7).
     tol : float, default 1e-9
         Converged when one update moves no node by more than ``tol``.
 
     Returns
     -------
     attractors : ndarray, shape (P, N)
-        Last state of each run.
+        Last state of each run (where the bounded iteration stopped when it did not converge,
+        e.g. on a parallel 2-cycle).
     converged : ndarray of bool, shape (P,)
 
     Raises
     ------
     ValueError, TypeError
-        On malformed input (names the argument).
+        On malformed input (names the argument); before any work,
+        if the worst case, :math:`P\,\text{max\_steps}\,N(2N + 80)` steps (every start running
+        ``max_steps`` updates, as on a 2-cycle), exceeds :data:`attractors._validate.MAX_WORK` (about
+        ten seconds), naming ``max_steps``.
     """
     J = _couplings(J)
     s = as_patterns(starts, "starts")
@@ -384,20 +437,11 @@ def deterministic_attractors(J, starts, *, beta: float = 1.0, max_steps: int = 1
     if max_steps > _MAX_STEPS:
         raise ValueError(f"max_steps must be <= {_MAX_STEPS}; got {max_steps}")
     tol = as_positive(tol, "tol")
-    zero = np.zeros(J.shape[0])
-    out = np.empty_like(s)
-    conv = np.zeros(s.shape[0], dtype=bool)
-    for k in range(s.shape[0]):
-        fp = fep.fixed_points(J, zero, beta=beta, starts=s[k:k + 1], update="parallel", max_iter=max_steps,
-                              tol=tol)
-        if fp.n_failed == 0:
-            out[k] = fp.points[0]
-            conv[k] = True
-        else:  # report where the bounded iteration stopped (e.g. on a parallel 2-cycle)
-            states, _ = _run(J, zero, max_steps, beta=beta, learning_rate=0.0, stochastic=False, rng=0,
-                             sigma0=s[k], rule=None)
-            out[k] = states[-1]
-    return out, conv
+    check_budget("max_steps", work=s.shape[0] * max_steps * _iteration_work(J.shape[0]),
+                 what=f"{s.shape[0]} starts x {max_steps} updates of N = {J.shape[0]} nodes")
+    out = s.copy()  # each row is iterated in place and ends where the bounded iteration stopped
+    its = _relax_rows(J, np.zeros(J.shape[0]), beta, out, max_steps, tol, False)
+    return out, its >= 0
 
 
 def reconstruction_r2(J, targets, *, scale: float, noise_sd: float = 1.0, n_trials: int = 100,
@@ -417,10 +461,13 @@ def reconstruction_r2(J, targets, *, scale: float, noise_sd: float = 1.0, n_tria
     targets : array_like, shape (P, N)
         Clean patterns (rows with non-zero variance).
     scale : float
-        Bias magnitude (the reference uses 0.1 times the training evidence).
+        Bias magnitude (the reference uses 0.1 times the training evidence);
+        ``scale * max|targets| * max(1, noise_sd)`` at most 1e250.
     noise_sd : float, default 1.0
         Noise standard deviation relative to the target's.
     n_trials, n_steps : int, default 100
+        ``n_trials * n_steps`` at most 10**7 and ``n_trials * (n_steps * N (4 N + 160) + 40000)`` at most
+        :data:`attractors._validate.MAX_WORK` (about ten seconds).
     beta : float, default 1.0
     pick : {"cycle", "random"}
     rng : seed or numpy.random.Generator
@@ -444,22 +491,28 @@ def reconstruction_r2(J, targets, *, scale: float, noise_sd: float = 1.0, n_tria
         raise ValueError("targets must not contain a constant row")
     scale = as_positive(scale, "scale")
     noise_sd = as_positive(noise_sd, "noise_sd", allow_zero=True)
+    _check_target_scale(scale * float(np.max(np.abs(x))) * max(1.0, noise_sd), "scale (times max|targets| and "
+                        "noise_sd)")
     n_trials = as_int(n_trials, "n_trials", minimum=1)
     n_steps = as_int(n_steps, "n_steps", minimum=1)
     if n_trials * n_steps > _MAX_STEPS:
         raise ValueError(f"n_trials * n_steps must be <= {_MAX_STEPS}")
+    n = J.shape[0]
+    check_budget("n_trials and n_steps", nbytes=16 * n_steps * n, work=_trials_work(n, n_trials, n_steps),
+                 what=f"{n_trials} trials x {n_steps} steps of N = {n} nodes")
     beta = as_positive(beta, "beta")
     if pick not in ("cycle", "random"):
         raise ValueError(f"pick must be 'cycle' or 'random'; got {pick!r}")
     gen = as_generator(rng)
-    n = J.shape[0]
     sigma = np.zeros(n)
     r2_in = np.empty(n_trials)
     r2_net = np.empty(n_trials)
+    # beyond 1e150, sd(scale x) = scale sd(x), so as not to square scale x (which would overflow)
+    huge = scale * float(np.max(np.abs(x))) > 1e150
     for k in range(n_trials):
         idx = k % x.shape[0] if pick == "cycle" else int(gen.integers(x.shape[0]))
         t = scale * x[idx]
-        noisy = t + gen.normal(0.0, noise_sd * t.std(), n)
+        noisy = t + gen.normal(0.0, noise_sd * (scale * x[idx].std() if huge else t.std()), n)
         states, _ = _run(J, noisy, n_steps, beta=beta, learning_rate=0.0, stochastic=True, rng=gen,
                          sigma0=sigma, rule=None)
         sigma = states[-1]
@@ -470,10 +523,51 @@ def reconstruction_r2(J, targets, *, scale: float, noise_sd: float = 1.0, n_tria
 
 
 def _r2(a: np.ndarray, b: np.ndarray) -> float:
+    # squared Pearson correlation; each vector is first scaled by a power of 2 near its largest entry
+    # (exact, and r^2 is scale-free) so that no square overflows or underflows
+    ma, mb = float(np.max(np.abs(a))), float(np.max(np.abs(b)))
+    if ma == 0 or mb == 0:
+        return 0.0
+    a = np.ldexp(a, -math.frexp(ma)[1])
+    b = np.ldexp(b, -math.frexp(mb)[1])
     sa, sb = a.std(), b.std()
     if sa == 0 or sb == 0:
         return 0.0
     return float(np.mean((a - a.mean()) * (b - b.mean())) / (sa * sb)) ** 2
+
+
+def _check_target_scale(size: float, name: str) -> None:
+    if not size <= 1e250:
+        raise ValueError(f"{name} too large: the clamped inputs would reach {size:.3g}; at most 1e250 "
+                         "(their noise and spread must stay finite)")
+
+
+def _training_args(patterns, evidence, beta, learning_rate, n_epochs, steps_per_epoch, max_steps, J0,
+                   work_factor=1):
+    """The validation :func:`train` and :func:`train_printed` share; returns the converted arguments and
+    the initial couplings (zeros unless ``J0``)."""
+    x = as_patterns(patterns, "patterns")
+    n = x.shape[1]
+    evidence = as_positive(evidence, "evidence")
+    if not evidence * float(np.max(np.abs(x))) <= _MAX_INPUT:
+        raise ValueError(f"evidence too large: evidence * max|patterns| must be <= {_MAX_INPUT:g} (the biases)")
+    beta = as_positive(beta, "beta")
+    learning_rate = as_positive(learning_rate, "learning_rate", allow_zero=True)
+    n_epochs = as_int(n_epochs, "n_epochs", minimum=1)
+    steps_per_epoch = as_int(steps_per_epoch, "steps_per_epoch", minimum=1)
+    total = n_epochs * steps_per_epoch
+    if total > max_steps:
+        raise ValueError(f"n_epochs * steps_per_epoch must be <= {max_steps}; got {total}")
+    check_budget("n_epochs and steps_per_epoch", work=work_factor * total * _step_work(n),
+                 what=f"{total} steps of N = {n} nodes")
+    J = np.zeros((n, n)) if J0 is None else _couplings(J0, "J0").copy()
+    if J.shape != (n, n):
+        raise ValueError(f"J0 must have shape {(n, n)}; got {J.shape}")
+    # each step moves a coupling by at most 2 learning_rate: every input stays below _MAX_INPUT
+    if not n * (float(np.max(np.abs(J))) + 2.0 * learning_rate * total) <= _MAX_INPUT:
+        raise ValueError(f"learning_rate too large: N * (max|J0| + 2 learning_rate * n_epochs * steps_per_epoch) "
+                         f"must be <= {_MAX_INPUT:g}, so that the couplings and inputs stay finite")
+    return x, evidence, beta, learning_rate, n_epochs, steps_per_epoch, J
 
 
 def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epochs: int,
@@ -490,13 +584,16 @@ def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epo
     ----------
     patterns : array_like, shape (P, N)
     evidence : float
-        Bias magnitude during training (> 0).
+        Bias magnitude during training (> 0); ``evidence * max|patterns|`` at most 1e300.
     beta : float
         Inverse temperature (> 0).
     learning_rate : float
-        (>= 0).
+        (>= 0); ``N * (max|J0| + 2 * learning_rate * n_epochs * steps_per_epoch)`` at most 1e300
+        (each step moves a coupling by at most ``2 * learning_rate``, so the inputs stay finite).
     n_epochs, steps_per_epoch : int
-        (>= 1).
+        (>= 1); at most 10**7 steps in all, and at most
+        ``n_epochs * steps_per_epoch * N (4 N + 160)`` elementary steps,
+        :data:`attractors._validate.MAX_WORK` (about ten seconds).
     order : {"random", "cyclic"}
     rule : str or None
         Learning rule passed to :func:`attractors.fep.run` (None: its default,
@@ -505,7 +602,10 @@ def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epo
         Initial couplings (default zeros).
     rng : seed or numpy.random.Generator
     chunk_steps : int, default 10000
-        Steps per call of the kernel (bounds the memory of the bias schedule).
+        Steps per call of the kernel (bounds the memory of the bias schedule and of the states,
+        ``24 * chunk_steps * N`` bytes, at most :data:`attractors._validate.MAX_BYTES`; each call costs
+        about 20 us, and the calls together at most :data:`attractors._validate.MAX_WORK`); an epoch longer
+        than this runs in pieces with a fixed bias, so no schedule longer than ``chunk_steps`` is built.
 
     Returns
     -------
@@ -521,31 +621,35 @@ def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epo
     ValueError, TypeError
         On malformed input (names the argument).
     """
-    x = as_patterns(patterns, "patterns")
+    x, evidence, beta, learning_rate, n_epochs, steps_per_epoch, J = _training_args(
+        patterns, evidence, beta, learning_rate, n_epochs, steps_per_epoch, _MAX_STEPS, J0)
     n = x.shape[1]
-    evidence = as_positive(evidence, "evidence")
-    beta = as_positive(beta, "beta")
-    learning_rate = as_positive(learning_rate, "learning_rate", allow_zero=True)
-    n_epochs = as_int(n_epochs, "n_epochs", minimum=1)
-    steps_per_epoch = as_int(steps_per_epoch, "steps_per_epoch", minimum=1)
-    if n_epochs * steps_per_epoch > _MAX_STEPS:
-        raise ValueError(f"n_epochs * steps_per_epoch must be <= {_MAX_STEPS}")
     chunk_steps = as_int(chunk_steps, "chunk_steps", minimum=1)
+    if steps_per_epoch > chunk_steps:
+        calls = n_epochs * -(-steps_per_epoch // chunk_steps)
+    else:
+        calls = -(-n_epochs // max(1, chunk_steps // steps_per_epoch))
+    check_budget("chunk_steps", nbytes=24 * min(chunk_steps, n_epochs * steps_per_epoch) * n, work=calls * 40_000,
+                 what="the bias schedule and states of one kernel call; about 20 us per call")
     if order not in ("random", "cyclic"):
         raise ValueError(f"order must be 'random' or 'cyclic'; got {order!r}")
     if rule is not None and not isinstance(rule, str):
         raise TypeError("rule must be a string or None")
-    J = np.zeros((n, n)) if J0 is None else _couplings(J0, "J0").copy()
-    if J.shape != (n, n):
-        raise ValueError(f"J0 must have shape {(n, n)}; got {J.shape}")
     gen = as_generator(rng)
     if order == "random":
         shown = gen.integers(0, x.shape[0], size=n_epochs)
     else:
         shown = np.arange(n_epochs) % x.shape[0]
     bias_rows = evidence * x
-    epochs_per_chunk = max(1, chunk_steps // steps_per_epoch)
     sigma = np.zeros(n)
+    if steps_per_epoch > chunk_steps:  # long epochs: a fixed bias per call, in pieces of chunk_steps steps
+        for k in shown:
+            for start in range(0, steps_per_epoch, chunk_steps):
+                states, J = _run(J, bias_rows[k], min(chunk_steps, steps_per_epoch - start), beta=beta,
+                                 learning_rate=learning_rate, stochastic=True, rng=gen, sigma0=sigma, rule=rule)
+                sigma = states[-1].copy()
+        return np.ascontiguousarray(J), sigma, shown
+    epochs_per_chunk = max(1, chunk_steps // steps_per_epoch)
     for start in range(0, n_epochs, epochs_per_chunk):
         idx = shown[start:start + epochs_per_chunk]
         schedule = np.repeat(bias_rows[idx], steps_per_epoch, axis=0)
@@ -645,11 +749,11 @@ def train_printed(patterns, *, evidence: float, beta: float, learning_rate: floa
     ----------
     patterns : array_like, shape (P, N)
     evidence, beta : float
-        (> 0).
+        (> 0); limits as in :func:`train`.
     learning_rate : float
-        (>= 0).
+        (>= 0); limit as in :func:`train`.
     n_epochs, steps_per_epoch : int
-        (>= 1); at most 10**6 steps in all.
+        (>= 1); at most 10**6 steps in all, and half the work limit of :func:`train`.
     reading : str
         One of :data:`PRINTED_READINGS`.
     rng : seed or numpy.random.Generator
@@ -665,15 +769,9 @@ def train_printed(patterns, *, evidence: float, beta: float, learning_rate: floa
     ValueError, TypeError
         On malformed input (names the argument).
     """
-    x = as_patterns(patterns, "patterns")
+    x, evidence, beta, learning_rate, n_epochs, steps_per_epoch, _ = _training_args(
+        patterns, evidence, beta, learning_rate, n_epochs, steps_per_epoch, 10**6, None, work_factor=2)
     n = x.shape[1]
-    evidence = as_positive(evidence, "evidence")
-    beta = as_positive(beta, "beta")
-    learning_rate = as_positive(learning_rate, "learning_rate", allow_zero=True)
-    n_epochs = as_int(n_epochs, "n_epochs", minimum=1)
-    steps_per_epoch = as_int(steps_per_epoch, "steps_per_epoch", minimum=1)
-    if n_epochs * steps_per_epoch > 10**6:
-        raise ValueError("n_epochs * steps_per_epoch must be <= 10**6 for this NumPy loop")
     if reading not in PRINTED_READINGS:
         raise ValueError(f"reading must be one of {PRINTED_READINGS}; got {reading!r}")
     gen = as_generator(rng)
@@ -702,9 +800,12 @@ def evaluate(J, train_patterns, test_patterns, *, evidence: float, rng=None, n_t
     test_patterns : array_like, shape (Q, N)
         Unseen patterns for the one-shot test (unscaled).
     evidence : float
-        Training evidence level; targets are ``signal * evidence * x``.
+        Training evidence level; targets are ``signal * evidence * x``
+        (``signal * evidence * max|x| * max(1, noise_sd)`` at most 1e250).
     rng : seed or numpy.random.Generator
     n_trials, n_steps : int, default 100
+        Limits as in :func:`reconstruction_r2` (two runs, and the deterministic attractors of the
+        training patterns, 1000 updates at most each).
     noise_sd : float, default 1.0
     signal : float, default 0.1
     beta_eval : float, default 1.0
@@ -722,14 +823,34 @@ def evaluate(J, train_patterns, test_patterns, *, evidence: float, rng=None, n_t
     Raises
     ------
     ValueError, TypeError
-        On malformed input (names the argument).
+        On malformed input (names the argument), before any work is done.
     """
-    gen = as_generator(rng)
+    J = _couplings(J)
+    n = J.shape[0]
     tr = as_patterns(train_patterns, "train_patterns")
     te = as_patterns(test_patterns, "test_patterns")
+    for name, x in (("train_patterns", tr), ("test_patterns", te)):
+        if x.shape[1] != n:
+            raise ValueError(f"{name} must have {n} columns (the size of J); got shape {x.shape}")
+        if np.any(x.std(axis=1) == 0):
+            raise ValueError(f"{name} must not contain a constant row (its R^2 is undefined)")
     evidence = as_positive(evidence, "evidence")
     signal = as_positive(signal, "signal")
+    noise_sd = as_positive(noise_sd, "noise_sd", allow_zero=True)
     scale = signal * evidence
+    top = max(float(np.max(np.abs(tr))), float(np.max(np.abs(te))))
+    _check_target_scale(scale * top * max(1.0, noise_sd), "signal * evidence (times the largest pattern entry and "
+                        "noise_sd)")
+    n_trials = as_int(n_trials, "n_trials", minimum=1)
+    n_steps = as_int(n_steps, "n_steps", minimum=1)
+    if n_trials * n_steps > _MAX_STEPS:
+        raise ValueError(f"n_trials * n_steps must be <= {_MAX_STEPS}")
+    check_budget("n_trials and n_steps", nbytes=16 * n_steps * n, work=_evaluation_work(n, tr.shape[0], n_trials,
+                                                                                        n_steps),
+                 what="two reconstruction runs and the attractors")
+    beta_eval = as_positive(beta_eval, "beta_eval")
+    attractor_tol = as_positive(attractor_tol, "attractor_tol")
+    gen = as_generator(rng)
     a, b = reconstruction_r2(J, tr, scale=scale, noise_sd=noise_sd, n_trials=n_trials, n_steps=n_steps,
                              beta=beta_eval, pick="cycle", rng=gen)
     c, d = reconstruction_r2(J, te, scale=scale, noise_sd=noise_sd, n_trials=n_trials, n_steps=n_steps,
@@ -764,7 +885,8 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
     n_trials, n_steps : int, default 100
         Evaluation settings.
     n_evaluations : int, default 1
-        Independent evaluations of the trained network (fresh evaluation
+        Independent evaluations of the trained network (together within
+        :data:`attractors._validate.MAX_WORK`, like the training; fresh evaluation
         noise each): their retrieval and generalisation scores are returned
         as ``retrieval_evals`` and ``generalisation_evals``; the first one
         is the one whose scores are ``retrieval`` and ``generalisation``.
@@ -788,12 +910,18 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
         On malformed input (names the argument).
     """
     cpu0 = time.process_time()
+    evidence = as_positive(evidence, "evidence")
+    beta = as_positive(beta, "beta")
     tr, te = _digits_data(data)
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(as_int(seed, "seed"))
     g_train, g_eval = (np.random.default_rng(s) for s in ss.spawn(2))
     if not isinstance(return_network, (bool, np.bool_)):
         raise TypeError("return_network must be a bool")
     n_evaluations = as_int(n_evaluations, "n_evaluations", minimum=1)
+    n_trials = as_int(n_trials, "n_trials", minimum=1)
+    n_steps = as_int(n_steps, "n_steps", minimum=1)
+    check_budget("n_evaluations", work=n_evaluations * _evaluation_work(tr.shape[1], tr.shape[0], n_trials, n_steps),
+                 what=f"{n_evaluations} evaluations of {n_trials} trials x {n_steps} steps")
     J, sigma, _ = train(tr, evidence=evidence, beta=beta, learning_rate=learning_rate, n_epochs=n_epochs,
                         steps_per_epoch=steps_per_epoch, order="random", rule=rule, rng=g_train)
     out = {"evidence": float(evidence), "beta": float(beta)}
@@ -806,16 +934,54 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
         ret.append(ev_e["retrieval"])
         gen.append(ev_e["generalisation"])
     out["retrieval_evals"], out["generalisation_evals"] = np.array(ret), np.array(gen)
-    nj = np.linalg.norm(J)
-    out["J_asymmetry"] = float(np.linalg.norm(J - J.T) / nj) if nj > 0 else 0.0
+    out["J_asymmetry"] = _asymmetry(J)
     out["cpu_seconds"] = time.process_time() - cpu0
     if return_network:
         out["J"], out["sigma"] = J, sigma
     return out
 
 
+def _asymmetry(J: np.ndarray) -> float:
+    """|J - J^T| / |J| (Frobenius), 0 for J = 0; J is first scaled by a power of 2 near its largest
+    entry (exact, and the ratio is scale-free) so that no square overflows."""
+    top = float(np.max(np.abs(J)))
+    if top == 0:
+        return 0.0
+    if top > 2.0 ** 400 or top < 2.0 ** -400:
+        J = np.ldexp(J, -math.frexp(top)[1])
+    return float(np.linalg.norm(J - J.T) / np.linalg.norm(J))
+
+
 _SCORES = ("retrieval", "generalisation", "n_attractors", "orthogonality", "converged", "J_asymmetry",
            "cpu_seconds")
+
+
+#: Largest grid (points x seeds) one sweep runs: Simulation 2 with 10 seeds.
+_MAX_GRID = 20 * 19 * 10
+#: Largest number of joblib workers.
+_MAX_JOBS = 1024
+
+
+def _check_point_options(kwargs: dict) -> None:
+    """Refuse options of :func:`simulation2_point` that every grid point would refuse, before any work."""
+    import inspect
+
+    allowed = set(inspect.signature(simulation2_point).parameters) - {"evidence", "beta", "seed", "data"}
+    unknown = sorted(set(kwargs) - allowed - {"data"})
+    if unknown:
+        raise TypeError(f"kwargs: simulation2_point has no option {unknown[0]!r}")
+    tr, kw = np.array([[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0]]), kwargs
+    # the run lengths are validated as given, on a 4-node network (no work beyond validation is done)
+    _training_args(tr, 1.0, 1.0, kw.get("learning_rate", 0.001), kw.get("n_epochs", 5000),
+                   kw.get("steps_per_epoch", 10), _MAX_STEPS, None)
+    as_int(kw.get("n_evaluations", 1), "n_evaluations", minimum=1)
+    if not isinstance(kw.get("return_network", False), (bool, np.bool_)):
+        raise TypeError("return_network must be a bool")
+    rule = kw.get("rule")
+    if rule is not None and rule not in ("reference", "manuscript"):
+        raise ValueError(f"rule must be None, 'reference' or 'manuscript'; got {rule!r}")
+    for name in ("n_trials", "n_steps"):
+        as_int(kw.get(name, 100), name, minimum=1)
 
 
 def sweep(evidences, betas, *, seeds=(0,), n_jobs: int = 1, backend: str | None = None, verbose: int = 0,
@@ -828,16 +994,19 @@ def sweep(evidences, betas, *, seeds=(0,), n_jobs: int = 1, backend: str | None 
         Grid axes (positive).
     seeds : sequence of int, default (0,)
         Replicates; grid point ``(i, j)`` of replicate ``s`` is seeded with
-        ``SeedSequence([s, i, j])`` whatever the scheduling.
+        ``SeedSequence([s, i, j])`` whatever the scheduling.  At most 3800 grid points
+        (evidences x betas x seeds) per call; each point runs within the limits of
+        :func:`simulation2_point` (the full Simulation 2 grid is minutes of work by design).
     n_jobs : int, default 1
-        Workers (joblib's meaning; -1 for all cores).
+        Workers (joblib's meaning; -1 for all cores); ``|n_jobs| <= 1024``.
     backend : str or None
         joblib backend (None: joblib's default, or the one set by
         ``joblib.parallel_config``; ``"dask"`` with a ``distributed.Client``).
     verbose : int, default 0
         joblib's progress messages (0: none; 5: one line per batch of finished points, on stderr).
     **kwargs
-        Passed to :func:`simulation2_point` (``n_epochs``, ``rule``, ...).
+        Passed to :func:`simulation2_point` (``n_epochs``, ``rule``, ...); options every point would
+        refuse are refused before any point runs.
 
     Returns
     -------
@@ -859,13 +1028,24 @@ def sweep(evidences, betas, *, seeds=(0,), n_jobs: int = 1, backend: str | None 
     for name, arr in (("evidences", ev), ("betas", bt)):
         if arr.size == 0 or np.any(arr <= 0):
             raise ValueError(f"{name} must be a non-empty array of positive numbers")
-    if isinstance(seeds, (int, np.integer)):
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
         seeds = (int(seeds),)
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be an integer or a sequence of integers; got {type(seeds).__name__}")
     seeds = tuple(as_int(s, "seeds") for s in seeds)
     if not seeds:
         raise ValueError("seeds must not be empty")
+    if len(seeds) * ev.size * bt.size > _MAX_GRID:
+        raise ValueError(f"evidences, betas and seeds: at most {_MAX_GRID} grid points in one sweep; got "
+                         f"{len(seeds) * ev.size * bt.size}")
     if not isinstance(n_jobs, (int, np.integer)) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValueError(f"n_jobs must be a non-zero integer; got {n_jobs!r}")
+    if abs(int(n_jobs)) > _MAX_JOBS:
+        raise ValueError(f"n_jobs must be between -{_MAX_JOBS} and {_MAX_JOBS} (joblib's meaning); got {n_jobs}")
+    if backend is not None and not isinstance(backend, str):
+        raise TypeError(f"backend must be a joblib backend name (str) or None; got {type(backend).__name__}")
+    # every point would refuse the same options: check them once, on a tiny grid point, before any work
+    _check_point_options(kwargs)
     data = _digits_data(kwargs.pop("data", None))
     tasks = [(i, j, k) for k in range(len(seeds)) for i in range(ev.size) for j in range(bt.size)]
     if not isinstance(verbose, (int, np.integer)) or isinstance(verbose, bool) or verbose < 0:

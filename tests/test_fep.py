@@ -365,3 +365,77 @@ def test_cb_kl_holds_to_near_machine_precision_up_to_1e16():
             if ref != 0:
                 worst = max(worst, float(abs((D(float(fep.cb_kl(bq, bp))) - ref) / ref)))
     assert worst < 1e-12, worst
+
+
+# ----------------------------------------------------------------------------- whole range vs 70 digits
+
+def _cbref():
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from tests.fuzz_domains import _cbref as R
+    return R
+
+
+#: A log grid of |b| from 0 and the subnormals to the largest float64, with the branch points.
+WHOLE = sorted({0.0, 5e-324, 1e-310, 1e-300, 0.29999999999999999, 0.3, 0.30000000000000004, 0.797, 2.65, 354.0,
+                1.3e154, 1e155, 1.7976931348623157e308} | {10.0 ** e for e in range(-300, 309, 7)})
+
+
+def test_cb_functions_hold_to_near_machine_precision_over_the_whole_range():
+    """Mean, variance, entropy, log-density, inverse CDF and inverse Langevin against 70-digit decimal
+    references from b = 0 and 5e-324 to 1.8e308 (variance: 1/(b*b) once underflowed to 0 above 1.3e154;
+    log-density: b x and the log-partition once cancelled, cb_logpdf(1, 1e72) was 0 instead of 165.8)."""
+    R = _cbref()
+    worst = {}
+    for b0 in WHOLE:
+        for b in (b0, -b0):
+            for name, got, ref, scale in [
+                    ("mean", fep.cb_mean(b), R.L(b), None), ("variance", fep.cb_variance(b), R.Lp(b), None),
+                    ("entropy", fep.cb_entropy(b), R.H(b), R.H_scale(b))] + [
+                    (f"logpdf x={x}", fep.cb_logpdf(x, b), R.logpdf(x, b), R.logpdf_scale(x, b))
+                    for x in (1.0, -1.0, 0.999, 0.0, -0.3)]:
+                worst[name] = max(worst.get(name, 0.0), R.rel_err(got, ref, scale))
+            u = np.random.default_rng(1).random(4)
+            x = fep.cb_sample(np.full(4, b), rng=1)
+            worst["icdf (abs)"] = max(worst.get("icdf (abs)", 0.0),
+                                      max(float(abs(R.D(float(xi)) - R.icdf(ui, b))) for xi, ui in zip(x, u)))
+    assert worst["mean"] < 5e-15 and worst["variance"] < 5e-15, worst   # numerics' closed form near |b| = 0.3
+    assert worst["entropy"] < 1e-15 and worst["icdf (abs)"] < 8 * 2.0**-52, worst
+    assert all(worst[k] < 1e-15 for k in worst if k.startswith("logpdf")), worst
+    assert abs(fep.cb_logpdf(1.0, 1e72) - 165.78612669557128) < 1e-12
+    assert fep.cb_variance(1e155) == pytest.approx(1e-310, rel=1e-6)
+
+
+def test_cb_kl_whole_range_including_huge_opposite_biases():
+    """cb_kl(2, -1e308) was inf (true 1.54e308), cb_kl(1e308, -1e308) NaN (true: beyond float64, inf),
+    cb_kl(0.3, 1.7e308) NaN ((p - q)/q overflowed)."""
+    R = _cbref()
+    assert fep.cb_kl(2.0, -1e308) == pytest.approx(1.537314720727548e308, rel=1e-14)
+    assert fep.cb_kl(1e308, -1e308) == np.inf and fep.cb_kl(-1e308, 1e308) == np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        grid = [0.0, 5e-324, 1e-300, 1e-8, 0.3, 2.0, 1e8, 1e154, 1.7976931348623157e308]
+        grid = grid + [-b for b in grid[1:]]
+        for bq in grid:
+            for bp in grid:
+                err = R.rel_err(fep.cb_kl(bq, bp), R.kl(bq, bp))
+                assert err < 1e-14, (bq, bp, float(fep.cb_kl(bq, bp)), float(R.kl(bq, bp)))
+
+
+# ----------------------------------------------------------------------------- limits
+
+def test_fixed_points_refuses_work_beyond_the_limit_before_allocating():
+    with pytest.raises(ValueError, match="starts"):
+        fep.fixed_points(np.zeros((2, 2)), np.zeros(2), starts=10**7)
+    with pytest.raises(ValueError, match="max_iter"):
+        fep.fixed_points(np.zeros((64, 64)), np.zeros(64), starts=1000, max_iter=10**6)
+    fp = fep.fixed_points(np.full((2, 2), 1e308), np.zeros(2), starts=2, rng=0)  # inputs overflow to inf: fine
+    assert np.all(np.isfinite(fp.points))
+    # the compiled loop and merge give what the former Python loop gave
+    J = np.array([[0.0, 6.0], [6.0, 0.0]])
+    fp = fep.fixed_points(J, np.zeros(2), starts=np.array([[0.9, 0.8], [-0.7, -0.9], [0.5, 0.1], [0.9, -0.9]]))
+    assert fp.n_failed == 1 and list(fp.counts) == [2, 1] and fp.points[0, 0] > 0

@@ -337,3 +337,90 @@ def test_sweep_serial_and_dask_agree():
 def test_bad_input(call):
     with pytest.raises((ValueError, TypeError)):
         call()
+
+
+# ----------------------------------------------------------------------------- limits and extremes
+
+def test_limits_refuse_before_allocating_and_name_the_argument():
+    tr, te = ins.digits_patterns()
+    with pytest.raises(ValueError, match="patterns"):  # 11.9 GiB
+        ins.hebbian_couplings(np.ones((1, 40000)))
+    with pytest.raises(ValueError, match="steps_per_epoch"):  # once a 5.1 GB schedule before failing
+        ins.train(tr, evidence=1.0, beta=0.5, learning_rate=0.001, n_epochs=1, steps_per_epoch=10**7)
+    with pytest.raises(ValueError, match="max_steps"):
+        ins.deterministic_attractors(np.zeros((64, 64)), np.zeros((100, 64)), max_steps=10**7)
+    with pytest.raises(ValueError, match="vectors"):
+        ins.count_distinct(np.zeros((200_000, 1)))
+    with pytest.raises(ValueError, match="n_trials"):
+        ins.reconstruction_r2(np.zeros((3, 3)), np.eye(3), scale=1.0, n_trials=10**6, n_steps=10)
+    with pytest.raises(ValueError, match="n_evaluations"):
+        ins.simulation2_point(5.0, 0.2, 0, n_evaluations=10**9)
+    with pytest.raises(ValueError, match="chunk_steps"):
+        ins.train(np.eye(3), evidence=1.0, beta=1.0, learning_rate=0.1, n_epochs=10**6, steps_per_epoch=2,
+                  chunk_steps=1)
+
+
+def test_parallel_two_cycle_with_a_million_steps_is_compiled():
+    J = np.array([[0.0, -30.0], [-30.0, 0.0]])
+    att, conv = ins.deterministic_attractors(J, np.array([[0.5, 0.5]]), max_steps=10**6)
+    assert not conv[0] and np.all(np.abs(att) <= 1)
+    # the state where the bounded iteration stopped is the last state of the deterministic run
+    states, _ = fep.run(J, np.zeros(2), 1001, stochastic=False, sigma0=np.array([0.5, 0.5]))
+    att2, _ = ins.deterministic_attractors(J, np.array([[0.5, 0.5]]), max_steps=1001)
+    assert np.array_equal(att2[0], states[-1])
+
+
+def test_long_epochs_run_in_pieces_without_a_schedule():
+    tr, _ = ins.cross_patterns()
+    kw = dict(evidence=3.0, beta=0.5, learning_rate=0.01, n_epochs=3, steps_per_epoch=7, rng=4)
+    J1, s1, shown1 = ins.train(tr, **kw)
+    J2, s2, shown2 = ins.train(tr, chunk_steps=3, **kw)  # 7-step epochs in pieces of 3 with a fixed bias
+    np.testing.assert_array_equal(shown1, shown2)
+    np.testing.assert_allclose(J1, J2, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(s1, s2, rtol=1e-12, atol=1e-14)
+
+
+def test_huge_learning_rate_refused_and_largest_allowed_is_finite():
+    tr, te = ins.digits_patterns()
+    data = (tr, te[:10])
+    with pytest.raises(ValueError, match="learning_rate"):  # was a NaN asymmetry
+        ins.simulation2_point(5.0, 0.2, 0, learning_rate=1e300, data=data, **SMALL)
+    lr = 1e300 / (64 * 2 * SMALL["n_epochs"] * SMALL["steps_per_epoch"]) * 0.999
+    out = ins.simulation2_point(5.0, 0.2, 0, learning_rate=lr, data=data, **SMALL)
+    assert 0.0 <= out["J_asymmetry"] <= 2**0.5 and math.isfinite(out["retrieval"])
+    with pytest.raises(ValueError, match="evidence"):  # was "bias must be finite"
+        ins.train(tr, evidence=1e300, beta=0.5, learning_rate=0.001, n_epochs=2, steps_per_epoch=10)
+    with pytest.raises(ValueError, match="scale"):
+        ins.reconstruction_r2(np.zeros((64, 64)), tr, scale=1e300)
+    a, b = ins.reconstruction_r2(np.zeros((64, 64)), tr, scale=1e240, n_trials=3, n_steps=3, rng=0)
+    assert np.all((a >= 0) & (a <= 1) & (b >= 0) & (b <= 1))
+
+
+def test_evaluate_names_its_own_arguments_before_working():
+    tr, te = ins.digits_patterns()
+    J = np.zeros((64, 64))
+    for kw, name in [(dict(beta_eval=-1.0), "beta_eval"), (dict(attractor_tol=0.0), "attractor_tol"),
+                     (dict(evidence=1e300), "evidence")]:
+        with pytest.raises(ValueError, match=name):
+            ins.evaluate(J, tr, te[:5], **{"evidence": 1.0, **kw})
+    with pytest.raises(ValueError, match="train_patterns"):
+        ins.evaluate(J, tr[:, :3], te[:5], evidence=1.0)
+
+
+def test_scale_free_geometry_and_couplings():
+    assert ins.pattern_angles([[1e300, 0.0], [1e300, 1e300]])[0] == pytest.approx(45.0)  # was 90
+    assert ins.pattern_angles([[1e-300, 0.0], [1e-300, 1e-300]])[0] == pytest.approx(45.0)  # was refused
+    assert ins.pattern_angles([[5e-324, 0.0], [1.0, 1.0]])[0] == pytest.approx(45.0)
+    tr, _ = ins.cross_patterns()
+    np.testing.assert_allclose(ins.projector_couplings(tr * 1e300), ins.projector_couplings(tr), atol=1e-12)
+    np.testing.assert_allclose(ins.projector_couplings(tr * 1e-300), ins.projector_couplings(tr), atol=1e-12)
+    with pytest.raises(ValueError, match="patterns"):
+        ins.hebbian_couplings(np.full((2, 3), 1e200))
+
+
+def test_sweep_refuses_bad_options_naming_them():
+    for kw, name, exc in [(dict(seeds=None), "seeds", TypeError), (dict(n_jobs=2**62), "n_jobs", ValueError),
+                          (dict(backend={}), "backend", TypeError), (dict(n_epochs=-1), "n_epochs", ValueError),
+                          (dict(nonsense=1), "nonsense", TypeError)]:
+        with pytest.raises(exc, match=name):
+            ins.sweep([1.0], [0.5], **kw)
