@@ -55,7 +55,7 @@ from numpy.polynomial.legendre import leggauss
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import erf, expit
 
-from attractors._meanfield_common import _beta, _size
+from attractors._meanfield_common import _beta, _real, _sech2, _size
 from attractors._validate import as_array, as_generator, as_positive
 from attractors.curie_weiss import curie_weiss
 
@@ -86,6 +86,9 @@ _GH_W = _GH_W / _SQRT2PI
 GH_MAX_SHARPNESS = 0.5
 #: Largest load accepted by the finite-load phase-diagram functions.
 MAX_LOAD = 100.0
+#: Above this inverse temperature the replica-symmetric functions use the zero-temperature equations:
+#: the finite-T solution differs from them by O(1/beta), below round-off there.
+BETA_T0 = 1e12
 
 
 # ----------------------------------------------------------------------------- Gaussian averages
@@ -205,21 +208,25 @@ def _rs_t0(alpha):
 
 
 def _solve_q(m, alpha, beta, iters=46):
-    """For each m (array), the root q of q = 1 - <sech^2 beta(m + sqrt(alpha r(q)) z)> by bisection."""
+    """For each m (array), the root q of q = 1 - <sech^2 beta(m + sqrt(alpha r(q)) z)> by bisection.
+
+    The unknown is C = beta (1 - q) in [0, min(1, beta)) (where 1 - C > 0), not q: near T = 0 the root
+    q = 1 - C/beta is within 1/beta of 1, and a bisection on q would resolve C only to beta times the
+    spacing of floats near 1 (a relative error 1e-5 at beta = 1e8).  The equation reads C/beta = <sech^2>,
+    without cancellation.
+    """
     m = np.asarray(m, dtype=float)
-    lo = np.full(m.shape, max(0.0, 1.0 - 1.0 / beta) + 1e-15)
-    hi = np.ones(m.shape)
+    lo = np.zeros(m.shape)
+    hi = np.full(m.shape, min(1.0, beta) * (1.0 - 1e-15))
     for _ in range(iters):
-        q = 0.5 * (lo + hi)
-        C = beta * (1.0 - q)
-        r = q / (1.0 - C) ** 2
+        C = 0.5 * (lo + hi)
+        r = (1.0 - C / beta) / (1.0 - C) ** 2
         _, s2 = gauss_tanh(m, np.sqrt(alpha * r), beta)
-        h = 1.0 - s2 - q
-        lo = np.where(h > 0, q, lo)
-        hi = np.where(h > 0, hi, q)
-    q = 0.5 * (lo + hi)
-    r = q / (1.0 - beta * (1.0 - q)) ** 2
-    return q, r
+        h = C / beta - s2              # = 1 - s2 - q: > 0 means q too small, i.e. C too large
+        hi = np.where(h > 0, C, hi)
+        lo = np.where(h > 0, lo, C)
+    C = 0.5 * (lo + hi)
+    return 1.0 - C / beta, (1.0 - C / beta) / (1.0 - C) ** 2
 
 
 def _rs_residual(m, alpha, beta):
@@ -296,24 +303,38 @@ def retrieval_rs(alpha, beta):
     Returns
     -------
     (float, float, float)
-        :math:`(m, q, r)`, or NaNs where no retrieval solution exists.
+        :math:`(m, q, r)`, or NaNs where no retrieval solution exists.  The :math:`q`-equation is
+        solved for :math:`C = \beta(1-q)` (no loss of precision as :math:`T\to0`); for
+        :math:`\beta >` ``BETA_T0`` the zero-temperature solution is returned with
+        :math:`q = 1 - C/\beta` (its :math:`O(T)` error is below round-off).  Resolution: the scan
+        over :math:`m` stops at :math:`m = 2\cdot10^{-3}`, so at :math:`\alpha > 0` a retrieval state
+        with a smaller overlap (temperatures within about :math:`10^{-6}` of :math:`T_M(\alpha)`) is
+        reported as NaN; loads so small that :math:`\beta^2\alpha r < 10^{-34}` return the
+        :math:`\alpha = 0` (Curie--Weiss) solution.
 
     Raises
     ------
     TypeError, ValueError
         If an argument has the wrong type or shape, is not finite, or is out of its
-        documented range; the message names the argument.
+        documented range (``0 <= alpha <= MAX_LOAD``); the message names the argument.
     """
     alpha = as_positive(alpha, "alpha", allow_zero=True)
+    if alpha > MAX_LOAD:
+        raise ValueError(f"alpha must be <= {MAX_LOAD}; got {alpha}")
     beta = _beta(beta)
-    if math.isinf(beta):
-        return _rs_t0(alpha)
-    if alpha == 0.0:
-        m = curie_weiss(beta)
-        if m == 0.0:
-            return (math.nan,) * 3
-        q = m * m
-        return m, q, q / (1.0 - beta * (1.0 - q)) ** 2
+    if beta > BETA_T0:
+        m, q, r = _rs_t0(alpha)
+        if math.isfinite(m) and not math.isinf(beta):
+            q = 1.0 - (1.0 - 1.0 / math.sqrt(r)) / beta      # first order in T: C = beta (1 - q) = 1 - 1/sqrt(r)
+        return m, q, r
+    m_cw = curie_weiss(beta)
+    if m_cw == 0.0:
+        return (math.nan,) * 3
+    C = beta * float(_sech2(beta * m_cw))                 # beta (1 - m^2), without cancellation
+    r_cw = (1.0 - C / beta) / (1.0 - C) ** 2
+    if alpha == 0.0 or alpha * r_cw * beta * beta < 1e-34:
+        # alpha = 0, or a load whose Gaussian noise changes tanh's argument below round-off
+        return m_cw, m_cw * m_cw, r_cw
     return _rs_finite(alpha, beta)
 
 
@@ -493,18 +514,19 @@ def _rs_iterate(alpha, beta, m0=1.0, q0=1.0, max_iter=2000, tol=1e-13):
     Used where the retrieval state is known to be strongly attracting (loads well below alpha_c), as a fast
     path; callers fall back to :func:`retrieval_rs` when it does not converge or lands on m = 0.
     """
-    m, q = m0, q0
+    m, C = m0, beta * (1.0 - q0)
     for _ in range(max_iter):
-        C = beta * (1.0 - q)
         if C >= 1.0:
             return (math.nan,) * 3
-        r = q / (1.0 - C) ** 2
+        r = (1.0 - C / beta) / (1.0 - C) ** 2
         t, s2 = _gt_scalar(m, math.sqrt(alpha * r), beta)
-        m_new, q_new = t, 1.0 - s2
-        if abs(m_new - m) < tol and abs(q_new - q) < tol:
-            m, q = m_new, q_new
-            return m, q, q / (1.0 - beta * (1.0 - q)) ** 2
-        m, q = m_new, q_new
+        m_new, C_new = t, beta * s2             # q = 1 - s2, C = beta (1 - q) = beta s2 (no cancellation)
+        if abs(m_new - m) < tol and abs(C_new - C) < tol * max(1.0, beta):
+            m, C = m_new, C_new
+            if C >= 1.0:
+                return (math.nan,) * 3
+            return m, 1.0 - C / beta, (1.0 - C / beta) / (1.0 - C) ** 2
+        m, C = m_new, C_new
     return (math.nan,) * 3
 
 
@@ -550,10 +572,12 @@ def _f_rs(m, q, r, alpha, beta):
     if math.isinf(beta):
         C = 1.0 - 1.0 / math.sqrt(r)
         return alpha / 2 + m * m / 2 + alpha * (2.0 * C - 1.0) / (2.0 * (1.0 - C) ** 2) - _mean_abs(m, s)
-    C = beta * (1.0 - q)
+    # C = beta (1 - q) from r = q/(1 - C)^2: 1 - C = sqrt(q / r) keeps C's relative precision near T = 0,
+    # where beta (1 - q) would multiply the rounding of q by beta
+    C = 1.0 - math.sqrt(q / r) if r > 0 else beta * (1.0 - q)
     lc = _mean_abs(m, s) + _gauss_smooth(m, s, beta, _log1p_exp_x, lambda v: np.log1p(np.exp(-2.0 * v))) / beta
     return (alpha / 2 + m * m / 2 + alpha / (2.0 * beta) * (math.log1p(-C) - beta * q / (1.0 - C))
-            + alpha * beta * r * (1.0 - q) / 2 - lc)
+            + alpha * r * C / 2 - lc)
 
 
 def rs_free_energy(alpha, beta, state="retrieval"):
@@ -610,7 +634,7 @@ def _load(alpha):
 
 
 def _rs_state(alpha, beta, state):
-    if beta > 1e12:                   # T < 1e-12: the T = 0 formulas (their O(T) error is below round-off)
+    if beta > BETA_T0:                # T < 1e-12: the T = 0 formulas (their O(T) error is below round-off)
         beta = math.inf
     if state == "retrieval":
         m, q, r = _retrieval_fast(alpha, beta)
@@ -820,7 +844,7 @@ def crosstalk_error_probability(N, P):
     TypeError, ValueError
         If ``N`` or ``P`` is not an integer in range (``N <= MAX_SNR_N``, ``1 <= P <= N``).
     """
-    from scipy.special import bdtr
+    from scipy.special import betainc
     N = _size(N, "N", minimum=2, maximum=MAX_SNR_N)
     scalar = np.ndim(P) == 0
     if scalar:
@@ -832,7 +856,13 @@ def crosstalk_error_probability(N, P):
         Ps = arr.astype(np.int64)
     K = (Ps - 1) * (N - 1)
     kmax = np.floor((K - (N - 1)) / 2.0)         # S = 2B - K <= -(N-1)  <=>  B <= (K - N + 1) / 2
-    out = np.where(kmax >= 0, bdtr(np.maximum(kmax, 0), np.maximum(K, 1), 0.5), 0.0)
+    # Binomial(K, 1/2) CDF at kmax = I_{1/2}(K - kmax, kmax + 1) (regularised incomplete beta; in floats, so
+    # that K up to (N - 1)^2 ~ 1e10 does not overflow a C int as scipy's bdtr would)
+    kk = np.maximum(kmax, 0.0)
+    KK = np.maximum(K, 1).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        cdf = np.where(kk >= KK, 1.0, betainc(np.maximum(KK - kk, 1.0), kk + 1.0, 0.5))
+    out = np.where(kmax >= 0, cdf, 0.0)
     return float(out[0]) if scalar else out
 
 
