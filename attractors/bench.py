@@ -182,6 +182,15 @@ def compare(module: str, name: str, size: str, kernel: Callable[[], object],
     With ``check_outputs`` the two are first called once each and their results
     compared with :func:`outputs_agree`; the verdict is stored in ``Result.agree``.
     """
+    for arg, v in (("module", module), ("name", name), ("size", size), ("note", note)):
+        if not isinstance(v, str):
+            raise TypeError(f"{arg} must be a string; got {type(v).__name__}")
+    for arg, fn in (("kernel", kernel), ("reference", reference)):
+        if not callable(fn):
+            raise TypeError(f"{arg} must be callable; got {type(fn).__name__}")
+    if not isinstance(check_outputs, (bool, np.bool_)):
+        raise TypeError(f"check_outputs must be a bool; got {type(check_outputs).__name__}")
+    _check_timing(repeat, min_time)
     agree = outputs_agree(kernel(), reference()) if check_outputs else None
     return Result(module, name, size, best_time(kernel, repeat=repeat, min_time=min_time),
                   best_time(reference, repeat=repeat, min_time=min_time), note, agree)
