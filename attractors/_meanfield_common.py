@@ -108,3 +108,12 @@ def _finite_result(value, names, what):
     if not np.all(np.isfinite(value)):
         raise ValueError(f"{what} is beyond the float64 range for these {names}; its true value overflows")
     return value
+
+
+def _ndim(x):
+    """``np.ndim(x)``, with a ragged nested sequence counted as an array (so that it reaches ``as_array``,
+    which refuses it naming the argument, instead of NumPy's error)."""
+    try:
+        return np.ndim(x)
+    except ValueError:
+        return 1

@@ -83,7 +83,8 @@ def best_time(fn: Callable[[], object], *, repeat: int = 5, min_time: float = 0.
     repeat : int, default 5
         Number of rounds, 1 to 1000.
     min_time : float, default 0.05
-        Seconds each round lasts at least, in [0, 60] (0: one call per round).
+        Seconds each round lasts at least, in [0, 60] (0: one call per round); ``repeat * min_time``
+        at most 600 s.
 
     Returns
     -------
@@ -110,8 +111,15 @@ def _check_timing(repeat, min_time) -> None:
         raise ValueError(f"repeat must be between 1 and 1000; got {repeat}")
     if isinstance(min_time, bool) or not isinstance(min_time, (int, float, np.integer, np.floating)):
         raise TypeError(f"min_time must be a number of seconds; got {type(min_time).__name__}")
-    if not (0 <= float(min_time) <= 60):  # also refuses NaN
+    try:
+        t = float(min_time)
+    except OverflowError as exc:
+        raise ValueError(f"min_time must be in [0, 60] seconds; got an integer of {int(min_time).bit_length()} bits") from exc
+    if not (0 <= t <= 60):  # also refuses NaN
         raise ValueError(f"min_time must be in [0, 60] seconds; got {min_time}")
+    if repeat * t > 600:
+        raise ValueError(f"repeat * min_time must be <= 600 s (ten minutes of timing loops); got repeat={repeat}, "
+                         f"min_time={t}")
 
 
 def _one_round(fn, min_time) -> float:

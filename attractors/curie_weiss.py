@@ -32,7 +32,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import expit, gammaln, logsumexp
 
-from attractors._meanfield_common import MAX_SIZE, _beta, _excess, _finite_result, _real, _size, _tanh_minus_x
+from attractors._meanfield_common import MAX_SIZE, _beta, _excess, _finite_result, _ndim, _real, _size, _tanh_minus_x
 from attractors._validate import as_array, as_positive, check_budget
 
 __all__ = [
@@ -118,7 +118,7 @@ def curie_weiss(beta, J=1.0, h=0.0):
     """
     J = as_positive(J, "J")
     h = _real(h, "h")
-    if isinstance(beta, (list, tuple)) or np.ndim(beta) > 0:
+    if _ndim(beta) > 0:
         b = as_array(beta, "beta", finite=False)
         if np.any(np.isnan(b)) or np.any(b <= 0):
             raise ValueError("beta must be > 0")
@@ -166,7 +166,7 @@ def curie_weiss_free_energy(m, beta, J=1.0, h=0.0):
         documented range, or if :math:`f` itself is beyond the float64 range (e.g. ``beta = 5e-324``,
         where :math:`T s(m)` overflows); the message names the argument(s).
     """
-    scalar = np.ndim(m) == 0
+    scalar = _ndim(m) == 0
     mm = as_array(m, "m")
     if np.any(np.abs(mm) > 1.0):
         raise ValueError("m must lie in [-1, 1]")

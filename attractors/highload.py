@@ -55,7 +55,7 @@ from numpy.polynomial.legendre import leggauss
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import erf, expit
 
-from attractors._meanfield_common import _beta, _real, _sech2, _size
+from attractors._meanfield_common import _beta, _ndim, _real, _sech2, _size
 from attractors._validate import as_array, as_generator, as_positive
 from attractors.curie_weiss import curie_weiss
 
@@ -127,7 +127,7 @@ def gauss_tanh(a, sigma, beta):
         If an argument has the wrong type or shape, is not finite, or is out of its
         documented range; the message names the argument.
     """
-    scalar = np.ndim(a) == 0 and np.ndim(sigma) == 0
+    scalar = _ndim(a) == 0 and _ndim(sigma) == 0
     a = as_array(a, "a")
     s = as_array(sigma, "sigma")
     if np.any(s < 0):
@@ -417,7 +417,7 @@ def retrieval_line(alpha, *, tol=1e-3, lower=False):
     tol = as_positive(tol, "tol")
     if tol >= 1.0:
         raise ValueError(f"tol must be below 1 (the bisection runs on T in (0, 1)); got {tol}")
-    if np.ndim(alpha) > 0:
+    if _ndim(alpha) > 0:
         arr = as_array(alpha, "alpha")
         if np.any(arr < 0):
             raise ValueError("alpha must be >= 0")
@@ -846,7 +846,7 @@ def crosstalk_error_probability(N, P):
     """
     from scipy.special import betainc
     N = _size(N, "N", minimum=2, maximum=MAX_SNR_N)
-    scalar = np.ndim(P) == 0
+    scalar = _ndim(P) == 0
     if scalar:
         Ps = np.array([_size(P, "P", minimum=1, maximum=N)])
     else:

@@ -31,7 +31,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import gammaln, logsumexp
 
-from attractors._meanfield_common import (MAX_NUMPY_WORK, MAX_SIZE, _beta, _excess, _finite_result, _sech2, _size,
+from attractors._meanfield_common import (MAX_NUMPY_WORK, MAX_SIZE, _beta, _excess, _finite_result, _ndim, _sech2, _size,
                                          _tanh_minus_x)
 from attractors._validate import as_array, as_int, as_positive, check_budget
 
@@ -292,7 +292,7 @@ def mixture(n, beta):
         documented range; the message names the argument.
     """
     n = _size(n, "n", maximum=10**5)
-    if isinstance(beta, (list, tuple)) or np.ndim(beta) > 0:
+    if _ndim(beta) > 0:
         b = as_array(beta, "beta", finite=False)
         if np.any(np.isnan(b)) or np.any(b <= 0):
             raise ValueError("beta must be > 0 (np.inf allowed)")
