@@ -78,9 +78,10 @@ def sign_vectors(P):
     P = as_int(P, "P", minimum=1)
     if P > 20:
         raise ValueError(f"P must be <= 20 for exact enumeration; got {P}")
-    idx = np.arange(2 ** P)[:, None]
-    bits = (idx >> np.arange(P)[None, :]) & 1
-    return 1.0 - 2.0 * bits.astype(np.float64)
+    out = np.empty((2 ** P, P))
+    for j in range(P):   # row r, column j: 1 - 2 * (bit j of r): blocks of 2**j ones and 2**j minus ones
+        out[:, j] = np.tile(np.repeat([1.0, -1.0], 2 ** j), 2 ** (P - 1 - j))
+    return out
 
 
 def _as_m(m, name="m"):
@@ -167,7 +168,7 @@ def lowload_free_energy(m, beta):
         lc = np.abs(u).mean(axis=1)
         if not math.isinf(beta):
             # T log 2cosh(beta u) = |u| + T log(1 + e^{-2 beta |u|}): beta |u| may overflow, |u| does not
-            lc = lc + np.log1p(np.exp(-2.0 * beta * np.abs(u))).mean(axis=1) / beta
+            lc = lc + np.log1p(np.exp(-2.0 * (beta * np.abs(u)))).mean(axis=1) / beta
         out = 0.5 * np.sum(mm ** 2, axis=1) - lc
     _finite_result(out, "m and beta", "f(m)")
     return float(out[0]) if single else out
@@ -348,7 +349,7 @@ def mixture_free_energy(n, beta):
     out = 0.5 * n * mn ** 2 - float(np.sum(w * np.abs(mn * S)))
     if not math.isinf(beta):
         with np.errstate(over="ignore"):   # T log 2cosh(beta x) = |x| + T log(1 + e^{-2 beta |x|})
-            out -= float(np.sum(w * np.log1p(np.exp(-2.0 * beta * np.abs(mn * S))))) / beta
+            out -= float(np.sum(w * np.log1p(np.exp(-2.0 * (beta * np.abs(mn * S)))))) / beta
     return float(_finite_result(out, "beta", "the free energy"))
 
 
@@ -516,11 +517,13 @@ def hopfield_p2_free_energy_exact(N, beta, *, samples=False):
     logpa = gammaln(N + 1.0) - gammaln(a_all + 1.0) - gammaln(N - a_all + 1.0) - N * math.log(2.0)
     keep = logpa > logpa.max() - 60.0
 
+    G = gammaln(np.arange(1.0, N + 2.0))     # G[k] = log k! for k = 0..N (shared by every a)
+
     def log_sum(n):
         # log sum_k C(n, k) e^{beta (x^2 - n^2)/N}, x = 2k - n (the largest exponent, at x = +-n, is 0)
         k = np.arange(n + 1)
         x = 2.0 * k - n
-        lc = gammaln(n + 1.0) - gammaln(k + 1.0) - gammaln(n - k + 1.0)
+        lc = G[n] - G[k] - G[n - k]
         return float(logsumexp(lc + beta * ((x * x - float(n) * n) / N)))
     total = 0.0
     wsum = 0.0
