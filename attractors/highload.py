@@ -247,31 +247,37 @@ def _g1(x, alpha, beta):
 
 def _rs_exists(alpha, beta, grid=60):
     """Whether the retrieval branch exists: a positive residual at some m >= 0.05 (scan, then local maximum)."""
+    return _rs_positive(alpha, beta, grid) is not None
+
+
+def _rs_positive(alpha, beta, grid=60):
+    """A point m >= 0.05 with a positive residual g(m) = <tanh> - m (scan, then local maximum), or None."""
     ms, g = _rs_scan(alpha, beta, grid)
     ok = ms >= 0.05
     if np.any(g[ok] > 0):
-        return True
+        return float(ms[ok][np.argmax(g[ok])])
     i = int(np.argmax(np.where(ok, g, -np.inf)))
     if g[i] < -1e-3:
         # between grid points (spacing h ~ 0.017) g can exceed its grid values by at most h^2 |g''| / 8 << 1e-3
-        return False
+        return None
     lo, hi = ms[min(i + 1, grid - 1)], ms[max(i - 1, 0)]
     res = minimize_scalar(lambda x: -_g1(x, alpha, beta), bounds=(lo, hi), method="bounded",
-                          options={"xatol": 1e-7})
-    return bool(-res.fun > 0)
+                          options={"xatol": 1e-10})
+    return float(res.x) if -res.fun > 0 else None
 
 
 def _rs_finite(alpha, beta, grid=120):
     ms, g = _rs_scan(alpha, beta, grid)
     idx = np.nonzero(g > 0)[0]
     if idx.size == 0 or idx[0] == 0:
-        if not _rs_exists(alpha, beta, grid):
+        # no sign change on the grid: near the saddle-node the positive part of g is narrower than the grid;
+        # find it at the local maximum of g, then bracket the largest root between it and m = 1 (g(1) < 0)
+        x = _rs_positive(alpha, beta, grid)
+        if x is None or _g1(1.0, alpha, beta) >= 0:
             return (math.nan,) * 3
-        ms = np.linspace(1.0, 2e-3, 4 * grid)
-        g, _, _ = _rs_residual(ms, alpha, beta)
-        idx = np.nonzero(g > 0)[0]
-        if idx.size == 0 or idx[0] == 0:
-            return (math.nan,) * 3
+        m = brentq(_g1, x, 1.0, args=(alpha, beta), xtol=1e-13, rtol=1e-13)
+        _, q, r = _rs_residual(np.array([m]), alpha, beta)
+        return m, float(q[0]), float(r[0])
     i = idx[0]
     m = brentq(_g1, ms[i], ms[i - 1], args=(alpha, beta), xtol=1e-13, rtol=1e-13)
     _, q, r = _rs_residual(np.array([m]), alpha, beta)
@@ -917,7 +923,7 @@ def perfect_recall_trials(N, n_networks, rng, *, max_patterns=None):
                 ov_all = xi[:p] @ new if not done_all else xi[:1] @ new  # overlaps with the old patterns
                 F[:rows] += ov_all[:rows, None] * new[None, :] - xi[:rows]
                 if not done_all:
-                    F[p] = ov_all @ xi[:p] + (N - p) * new              # sum_nu xi^nu (xi^nu.new) - (p+1) new
+                    F[p] = ov_all @ xi[:p] + (N - p - 1) * new          # sum_nu xi^nu (xi^nu.new) - (p+1) new
             else:
                 F[0] = (N - 1) * new
             if not done_all:

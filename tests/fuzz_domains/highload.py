@@ -15,15 +15,14 @@ from tests.fuzz_domains import Domain
 
 
 def _gauss(g, a, s, beta):
-    """<g(beta (a + s z))>_z by adaptive quadrature, split at the kink z0 = -a/s."""
-    if s == 0.0:
-        return g(beta * a)
+    """<g(beta (a + s z))>_z by adaptive quadrature on [-40, 40], split at the kink z0 = -a/s and around it."""
+    if s == 0.0 or beta * s < 1e-13 * max(1.0, beta * abs(a)):
+        return g(beta * a)   # the Gaussian spread moves the argument below round-off
     z0 = -a / s
     f = lambda z: g(beta * (a + s * z)) * math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)  # noqa: E731
-    lo, hi = min(-40.0, z0 - 1), max(40.0, z0 + 1)
-    pts = sorted({max(lo, min(hi, z0 + d / (beta * s))) for d in (-30, -3, 0, 3, 30)}) if beta * s > 0 else []
-    edges = [lo] + [p for p in pts if lo < p < hi] + [hi]
-    return sum(quad(f, x0, x1, epsabs=1e-14, epsrel=1e-13, limit=400)[0] for x0, x1 in zip(edges[:-1], edges[1:]))
+    pts = {z0 + d / (beta * s) for d in (-30, -3, 0, 3, 30)}
+    edges = [-40.0] + sorted(p for p in pts if -40.0 < p < 40.0) + [40.0]
+    return sum(quad(f, x0, x1, epsabs=1e-15, epsrel=1e-13, limit=400)[0] for x0, x1 in zip(edges[:-1], edges[1:]))
 
 
 def _sech2(x):
@@ -69,7 +68,7 @@ def _gt_invalid(data):
 
 # ----------------------------------------------------------------------------- replica symmetry
 
-RS_POINTS = [(0.0, 2.0), (1e-300, 1.0 + 1e-8), (1e-300, 2.0), (0.05, 1.5), (0.05, 10.0), (0.1, 100.0), (0.13, 1e4),
+RS_POINTS = [(0.0, 2.0), (1e-300, 1.0 + 1e-8), (1e-300, 2.0), (0.05, 2.0), (0.05, 10.0), (0.1, 100.0), (0.13, 1e4),
              (0.05, 1e8), (0.05, 1e13), (0.05, np.inf), (0.1379, np.inf), (0.2, 5.0), (0.2, np.inf), (100.0, 2.0),
              (0.02, 0.9)]
 
@@ -107,7 +106,7 @@ def _rs_check(kw, out):
     if beta >= 1e13 and not math.isinf(beta):
         from attractors.highload import retrieval_rs
         m0, q0, r0 = retrieval_rs(alpha, np.inf)
-        assert abs(m - m0) < 1e-12 and abs(r - r0) < 1e-12 and q < 1.0
+        assert abs(m - m0) < 1e-12 and abs(r - r0) < 1e-12 and q <= 1.0, f"{out} vs T = 0 {(m0, q0, r0)}"
         return
     res = _rs_residuals(alpha, beta, m, q, r)
     assert max(map(abs, res)) < 1e-9, f"RS equations not solved: residuals {res}"
@@ -142,7 +141,7 @@ def _cl_invalid(data):
 
 
 def _rl_valid(data):
-    return {"alpha": data.draw(st.sampled_from([0.0, 0.05, 0.1385, 0.3]), label="alpha"),
+    return {"alpha": data.draw(st.sampled_from([0.0, 0.05, 0.1381, 0.3]), label="alpha"),
             "tol": data.draw(st.sampled_from([1e-3, 1e-6]), label="tol"),
             "lower": data.draw(st.booleans(), label="lower")}
 
@@ -181,7 +180,7 @@ def _fe_formula(alpha, beta, m, q, r):
 
 
 def _rsf_valid(data):
-    alpha, beta = data.draw(st.sampled_from([(0.05, 1.5), (0.05, 20.0), (0.1, 1e5), (0.05, 1e13), (0.05, np.inf),
+    alpha, beta = data.draw(st.sampled_from([(0.05, 2.0), (0.05, 20.0), (0.1, 1e5), (0.05, 1e13), (0.05, np.inf),
                                              (3.0, 0.2), (0.5, 0.9), (100.0, 0.5), (1e-300, 2.0)]), label="point")
     state = data.draw(st.sampled_from(["retrieval", "spin_glass"]), label="state")
     if state == "retrieval" and (alpha > 0.14 or beta <= 1.0):
@@ -238,7 +237,7 @@ def _gml_invalid(data):
 
 
 def _rep_valid(data):
-    alpha, beta = data.draw(st.sampled_from([(0.05, 1.5), (0.05, 100.0), (0.13, 1e4), (1e-300, 2.0)]), label="point")
+    alpha, beta = data.draw(st.sampled_from([(0.05, 2.0), (0.05, 100.0), (0.13, 1e4), (1e-300, 2.0)]), label="point")
     return {"alpha": alpha, "beta": beta}
 
 
