@@ -56,7 +56,7 @@ from scipy.optimize import brentq, minimize_scalar
 from scipy.special import erf, expit
 
 from attractors._meanfield_common import _beta, _ndim, _real, _sech2, _size
-from attractors._validate import as_array, as_generator, as_positive
+from attractors._validate import as_array, as_generator, as_positive, check_budget
 from attractors.curie_weiss import curie_weiss
 
 __all__ = [
@@ -891,7 +891,11 @@ def perfect_recall_trials(N, n_networks, rng, *, max_patterns=None):
     rng : int, Generator or None
         Random source (same seed, same result).
     max_patterns : int, optional
-        Largest number of patterns tried (default ``N``; at most ``N``).
+        Largest number of patterns tried (default ``N``; at most ``N``).  A call stores two
+        ``(max_patterns, N)`` arrays (refused beyond 1 GiB: ``N`` above about 8000 by default) and
+        does about ``1.5 n_networks p^2 N`` steps, where the counts stop near ``p = N / (2 ln N)``
+        (the first pattern fails): with ``p = min(max_patterns, N / ln N)`` the call is refused
+        beyond ``MAX_WORK``, naming ``N`` and ``n_networks``.
 
     Returns
     -------
@@ -907,6 +911,12 @@ def perfect_recall_trials(N, n_networks, rng, *, max_patterns=None):
     n_networks = _size(n_networks, "n_networks", minimum=1, maximum=10_000)
     gen = as_generator(rng)
     max_patterns = N if max_patterns is None else _size(max_patterns, "max_patterns", minimum=1, maximum=N)
+    # per network: two (max_patterns, N) arrays; adding pattern p costs about 3 p N multiply-adds, and the
+    # counts stop when pattern 1 fails, near p = N / (2 ln N): the expected work is ~ n_networks (N/ln N)^2 N
+    p_typ = min(max_patterns, N / math.log(N) if N > 2 else N)
+    check_budget("N and max_patterns", nbytes=2 * 8.0 * max_patterns * N)
+    check_budget("N and n_networks", work=1.5 * n_networks * p_typ ** 2 * N,
+                 what="expected work of the incremental stability tests")
     all_ok = np.zeros(n_networks, dtype=np.int64)
     first_ok = np.zeros(n_networks, dtype=np.int64)
     for k in range(n_networks):
@@ -986,6 +996,9 @@ def zero_temperature_retrieval(N, P, n_networks, rng, *, n_starts=1):
         Random source (same seed, same result).
     n_starts : int, default 1
         Number of stored patterns used as starting states in each network, ``1 <= n_starts <= P``.
+        The couplings take ``8 N^2`` bytes and ``n_networks N^2 P`` steps to build: beyond 1 GiB
+        (``N`` above about 11000) or ``MAX_WORK`` the call is refused before drawing.  Each descent
+        stops (every flip lowers the energy); typical descents take O(N) flips of O(N) each.
 
     Returns
     -------
@@ -1001,6 +1014,8 @@ def zero_temperature_retrieval(N, P, n_networks, rng, *, n_starts=1):
     P = _size(P, "P", minimum=1, maximum=N)
     n_networks = _size(n_networks, "n_networks", minimum=1, maximum=10_000)
     n_starts = _size(n_starts, "n_starts", minimum=1, maximum=P)
+    check_budget("N and P", nbytes=8.0 * (P * N + N * N + 2 * N), work=float(n_networks) * N * N * P,
+                 what="the patterns and the N x N couplings of each network")
     gen = as_generator(rng)
     # the energy is at most N P / 2 above its minimum and falls by >= 2/N per flip
     max_flips = N * N * P

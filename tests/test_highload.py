@@ -323,3 +323,12 @@ def test_crosstalk_error_probability_large_sizes_and_exact_tail():
         kmax = (K - (N - 1)) // 2
         ref = Fraction(sum(math.comb(K, j) for j in range(kmax + 1)), 2**K)
         assert highload.crosstalk_error_probability(N, P) == pytest.approx(float(ref), rel=1e-13)
+
+
+def test_signal_to_noise_simulations_refuse_sizes_beyond_their_limits():
+    with pytest.raises(ValueError, match=r"\bN\b"):
+        highload.perfect_recall_trials(10**5, 1, 0)              # two 1e5 x 1e5 arrays
+    with pytest.raises(ValueError, match="n_networks"):
+        highload.perfect_recall_trials(8000, 10_000, 0)
+    with pytest.raises(ValueError, match=r"\bN\b"):
+        highload.zero_temperature_retrieval(10**5, 10, 1, 0)     # a 1e5 x 1e5 coupling matrix

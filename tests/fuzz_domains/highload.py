@@ -335,8 +335,10 @@ def _prt_check(kw, out):
 
 
 def _prt_invalid(data):
-    c = data.draw(st.sampled_from(["N", "nn", "mp", "rng"]), label="c")
+    c = data.draw(st.sampled_from(["N", "nn", "mp", "rng", "mem", "work"]), label="c")
     return {"N": ({"N": 10**5 + 1, "n_networks": 1, "rng": 0}, "N"),
+            "mem": ({"N": 10**5, "n_networks": 1, "rng": 0}, "N"),
+            "work": ({"N": 8000, "n_networks": 10_000, "rng": 0}, "n_networks"),
             "nn": ({"N": 10, "n_networks": 10_001, "rng": 0}, "n_networks"),
             "mp": ({"N": 10, "n_networks": 1, "rng": 0, "max_patterns": 11}, "max_patterns"),
             "rng": ({"N": 10, "n_networks": 1, "rng": "x"}, "rng")}[c]
@@ -358,8 +360,9 @@ def _ztr_check(kw, out):
 
 
 def _ztr_invalid(data):
-    c = data.draw(st.sampled_from(["P", "starts", "N"]), label="c")
+    c = data.draw(st.sampled_from(["P", "starts", "N", "mem"]), label="c")
     return {"P": ({"N": 10, "P": 11, "n_networks": 1, "rng": 0}, "P"),
+            "mem": ({"N": 10**5, "P": 10, "n_networks": 1, "rng": 0}, "N"),
             "starts": ({"N": 10, "P": 2, "n_networks": 1, "rng": 0, "n_starts": 3}, "n_starts"),
             "N": ({"N": 2**64, "P": 2, "n_networks": 1, "rng": 0}, "N")}[c]
 
