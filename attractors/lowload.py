@@ -221,7 +221,7 @@ def lowload_fixed_point(m0, beta, *, damping=0.5, tol=1e-13, max_iter=100000):
     max_iter : int
         Iteration cap; each iteration costs :math:`2^P(2P + 20)` element operations and the call is
         refused when ``max_iter`` of them exceed ``MAX_NUMPY_WORK`` (about 10 s; with ``P = 20``,
-        ``max_iter <= 800``).
+        ``max_iter <= 15``).
 
     Returns
     -------
