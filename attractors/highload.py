@@ -262,7 +262,7 @@ def _rs_positive(alpha, beta, grid=60):
         return None
     lo, hi = ms[min(i + 1, grid - 1)], ms[max(i - 1, 0)]
     res = minimize_scalar(lambda x: -_g1(x, alpha, beta), bounds=(lo, hi), method="bounded",
-                          options={"xatol": 1e-10})
+                          options={"xatol": 1e-7})
     return float(res.x) if -res.fun > 0 else None
 
 
