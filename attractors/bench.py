@@ -83,7 +83,8 @@ def best_time(fn: Callable[[], object], *, repeat: int = 5, min_time: float = 0.
     repeat : int, default 5
         Number of rounds, 1 to 1000.
     min_time : float, default 0.05
-        Seconds each round lasts at least, in [0, 60] (0: one call per round).
+        Seconds each round lasts at least, in [0, 60] (0: one call per round); ``repeat * min_time``
+        at most 600 s.
 
     Returns
     -------
@@ -110,8 +111,15 @@ def _check_timing(repeat, min_time) -> None:
         raise ValueError(f"repeat must be between 1 and 1000; got {repeat}")
     if isinstance(min_time, bool) or not isinstance(min_time, (int, float, np.integer, np.floating)):
         raise TypeError(f"min_time must be a number of seconds; got {type(min_time).__name__}")
-    if not (0 <= float(min_time) <= 60):  # also refuses NaN
+    try:
+        t = float(min_time)
+    except OverflowError as exc:
+        raise ValueError(f"min_time must be in [0, 60] seconds; got an integer of {int(min_time).bit_length()} bits") from exc
+    if not (0 <= t <= 60):  # also refuses NaN
         raise ValueError(f"min_time must be in [0, 60] seconds; got {min_time}")
+    if repeat * t > 600:
+        raise ValueError(f"repeat * min_time must be <= 600 s (ten minutes of timing loops); got repeat={repeat}, "
+                         f"min_time={t}")
 
 
 def _one_round(fn, min_time) -> float:
@@ -182,6 +190,15 @@ def compare(module: str, name: str, size: str, kernel: Callable[[], object],
     With ``check_outputs`` the two are first called once each and their results
     compared with :func:`outputs_agree`; the verdict is stored in ``Result.agree``.
     """
+    for arg, v in (("module", module), ("name", name), ("size", size), ("note", note)):
+        if not isinstance(v, str):
+            raise TypeError(f"{arg} must be a string; got {type(v).__name__}")
+    for arg, fn in (("kernel", kernel), ("reference", reference)):
+        if not callable(fn):
+            raise TypeError(f"{arg} must be callable; got {type(fn).__name__}")
+    if not isinstance(check_outputs, (bool, np.bool_)):
+        raise TypeError(f"check_outputs must be a bool; got {type(check_outputs).__name__}")
+    _check_timing(repeat, min_time)
     agree = outputs_agree(kernel(), reference()) if check_outputs else None
     return Result(module, name, size, best_time(kernel, repeat=repeat, min_time=min_time),
                   best_time(reference, repeat=repeat, min_time=min_time), note, agree)

@@ -30,10 +30,10 @@ import math
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import gammaln, logsumexp
+from scipy.special import expit, gammaln, logsumexp
 
-from attractors._meanfield_common import MAX_SIZE, _beta, _size
-from attractors._validate import as_array, as_positive
+from attractors._meanfield_common import MAX_SIZE, _beta, _excess, _finite_result, _ndim, _real, _size, _tanh_minus_x
+from attractors._validate import as_array, as_positive, check_budget
 
 __all__ = [
     "curie_weiss",
@@ -53,36 +53,31 @@ __all__ = [
 MAX_DENSE_N = 4000
 
 
-def _real(x, name):
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number; got {type(x).__name__}")
-    v = float(x)
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be finite; got {v}")
-    return v
-
 
 # ----------------------------------------------------------------------------- Curie-Weiss
 
 def _cw_scalar(beta: float, J: float, h: float) -> float:
     if h < 0:
         return -_cw_scalar(beta, J, -h)
-    if math.isinf(beta):
-        return 1.0
-    if h == 0.0:
-        if beta * J <= 1.0:
-            return 0.0
-        # phi(m) = tanh(beta J m)/m - 1 decreases from beta J - 1 > 0 to tanh(beta J) - 1 < 0.
-        def phi(m):
-            return math.tanh(beta * J * m) / m - 1.0
-        return brentq(phi, 1e-300, 1.0, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
-    # h > 0: g(m) = tanh(beta(Jm+h)) - m is concave on m >= 0, g(0) > 0 > g(1): one root in (0, 1).
-    g0 = math.tanh(beta * h)
-    if g0 == 1.0:
-        return 1.0
+    bJ = beta * J
+    if math.isinf(bJ):
+        return 1.0          # T = 0 (or J / T beyond the float range): the ordered state, of the sign of h
+    ex = _excess(beta, J)   # beta J - 1, correctly rounded
+    bh = beta * h
+    if h == 0.0 and ex <= 0.0:
+        return 0.0
 
+    # g(m) = tanh(y) - m, y = beta (J m + h), written as (tanh y - y) + (beta J - 1) m + beta h where y is
+    # small: near the critical point the direct difference cancels (m* ~ sqrt(3 (beta J - 1)) or (3 beta h)^(1/3))
     def g(m):
-        return math.tanh(beta * (J * m + h)) - m
+        y = bJ * m + bh
+        if abs(y) < 0.3:
+            return _tanh_minus_x(y) + ex * m + bh
+        return math.tanh(y) - m
+    if h == 0.0:
+        # phi(m) = g(m)/m decreases from beta J - 1 > 0 to tanh(beta J) - 1 < 0.
+        return brentq(lambda m: g(m) / m, 1e-300, 1.0, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
+    # h > 0: g is concave on m >= 0, g(0) > 0 > g(1): one root in (0, 1).
     if g(1.0) >= 0.0:
         return 1.0
     return brentq(g, 0.0, 1.0, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
@@ -110,7 +105,10 @@ def curie_weiss(beta, J=1.0, h=0.0):
     Returns
     -------
     float or ndarray
-        :math:`m^*`, same shape as ``beta``.
+        :math:`m^*`, same shape as ``beta``; to full relative precision also next to the critical
+        point (:math:`\beta J \to 1^+`, or :math:`h \to 0` at :math:`\beta J = 1`), where the residual is
+        evaluated in a cancellation-free form (:mod:`attractors._meanfield_common`).  At most
+        5000 values of ``beta`` per call (about 1 s).
 
     Raises
     ------
@@ -120,10 +118,11 @@ def curie_weiss(beta, J=1.0, h=0.0):
     """
     J = as_positive(J, "J")
     h = _real(h, "h")
-    if np.ndim(beta) > 0:
+    if _ndim(beta) > 0:
         b = as_array(beta, "beta", finite=False)
         if np.any(np.isnan(b)) or np.any(b <= 0):
             raise ValueError("beta must be > 0")
+        check_budget("beta", work=b.size * 2000.0, max_work=1e7, what="one root search of ~100 tanh per value")
         return np.array([_cw_scalar(float(x), J, h) for x in b.ravel()]).reshape(b.shape)
     return _cw_scalar(_beta(beta), J, h)
 
@@ -164,25 +163,30 @@ def curie_weiss_free_energy(m, beta, J=1.0, h=0.0):
     ------
     TypeError, ValueError
         If an argument has the wrong type or shape, is not finite, or is out of its
-        documented range; the message names the argument.
+        documented range, or if :math:`f` itself is beyond the float64 range (e.g. ``beta = 5e-324``,
+        where :math:`T s(m)` overflows); the message names the argument(s).
     """
-    scalar = np.ndim(m) == 0
+    scalar = _ndim(m) == 0
     mm = as_array(m, "m")
     if np.any(np.abs(mm) > 1.0):
         raise ValueError("m must lie in [-1, 1]")
     beta = _beta(beta)
     J = as_positive(J, "J")
     h = _real(h, "h")
-    out = -0.5 * J * mm ** 2 - h * mm
-    if not math.isinf(beta):
-        out = out - _entropy(mm) / beta
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = -0.5 * J * mm ** 2 - h * mm
+        if not math.isinf(beta):
+            out = out - _entropy(mm) / beta
+    _finite_result(out, "beta, J and h", "f(m)")
     return float(out.reshape(-1)[0]) if scalar else out
 
 
 def curie_weiss_barrier(beta, J=1.0):
     r"""Free-energy barrier per spin :math:`\Delta f = f(0) - f(m^*)` at :math:`h=0`.
 
-    Zero for :math:`\beta J \le 1`.  The Arrhenius law for the escape time
+    Zero for :math:`\beta J \le 1`.  Evaluated as :math:`\tfrac{\beta J-1}{2\beta}m^2 - T\sum_{k\ge2}
+    m^{2k}/(2k(2k-1))` for :math:`m^* < 0.8`, so that it keeps its relative precision as
+    :math:`\beta J\to1^+` (where :math:`\Delta f \approx 3(\beta J-1)^2/(4\beta)`).  The Arrhenius law for the escape time
     between the two ordered states reads :math:`\tau \sim e^{\beta N\Delta f}`.
 
     Parameters
@@ -204,20 +208,54 @@ def curie_weiss_barrier(beta, J=1.0):
         documented range; the message names the argument.
     """
     beta = as_positive(beta, "beta")
-    ms = curie_weiss(beta, J)
-    return curie_weiss_free_energy(0.0, beta, J) - curie_weiss_free_energy(ms, beta, J)
+    J = as_positive(J, "J")
+    m = curie_weiss(beta, J)
+    if m == 0.0:
+        return 0.0
+    T = 1.0 / beta
+    if m < 0.8:
+        # f(0) - f(m) = J m^2/2 - T L(m), L(m) = log 2 - s(m) = sum_k m^(2k) / (2k (2k-1)); the k = 1 term
+        # with J m^2/2 gives (J - T) m^2/2 = (beta J - 1) m^2 / (2 beta): no cancellation near T_c
+        z = m * m
+        tail, term, k = 0.0, z, 1
+        while True:
+            k += 1
+            term *= z
+            add = term / (2 * k * (2 * k - 1))
+            tail += add
+            if add < 1e-18 * tail:
+                break
+        out = _excess(beta, J) * z / (2.0 * beta) - T * tail
+    else:
+        L = 0.5 * ((1.0 + m) * math.log1p(m) + ((1.0 - m) * math.log1p(-m) if m < 1.0 else 0.0))
+        out = 0.5 * J * m * m - T * L
+    return float(_finite_result(max(out, 0.0), "beta and J", "the barrier"))
 
 
 def _cw_log_weights(N, beta, J, h):
+    """Lattice m = (2k - N)/N and log weights log C(N, k) + beta N (e(m) - max e), e = J m^2/2 + h m.
+
+    The energy is shifted by its maximum and scaled by max(J, |h|) before beta multiplies it, so that
+    neither beta N e nor beta N (e - max e) overflows (an infinite product times 0 would give NaN).  At
+    beta = inf the law sits on the ground states: e is convex in m, so they are m = sign(h), or both
+    m = +-1 when h = 0 (decided exactly, not by a tolerance).
+    """
     k = np.arange(N + 1)
     m = (2.0 * k - N) / N
     logc = gammaln(N + 1.0) - gammaln(k + 1.0) - gammaln(N - k + 1.0)
     if math.isinf(beta):
-        e = 0.5 * J * m ** 2 + h * m
-        lw = np.where(np.isclose(e, e.max(), rtol=0, atol=1e-12), 0.0, -np.inf)
-    else:
-        lw = logc + beta * N * (0.5 * J * m ** 2 + h * m)
-    return m, lw
+        lw = np.full(N + 1, -np.inf)
+        if h >= 0.0:
+            lw[N] = 0.0
+        if h <= 0.0:
+            lw[0] = 0.0
+        return m, lw
+    s = max(J, abs(h))
+    e = 0.5 * (J / s) * m ** 2 + (h / s) * m
+    d = N * (e - e.max())               # <= 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        bd = np.where(d == 0.0, 0.0, (beta * s) * d)
+    return m, logc + bd
 
 
 def curie_weiss_exact(N, beta, J=1.0, h=0.0):
@@ -226,9 +264,10 @@ def curie_weiss_exact(N, beta, J=1.0, h=0.0):
     :math:`P_N(m) = \binom{N}{k}e^{\beta N(Jm^2/2 + hm)}/Z_N`, :math:`m = (2k-N)/N`,
     :math:`k = 0..N`, for the Hamiltonian :math:`-\tfrac{J}{2N}\sum_{i\ne j}s_is_j - h\sum_is_i`
     (the diagonal only shifts the energy).  Computed in log space
-    (``gammaln`` and ``logsumexp``), so it neither overflows nor underflows for
-    any :math:`N` and :math:`\beta`.  At :math:`\beta = \infty` the law is
-    uniform on the ground states.
+    (``gammaln`` and ``logsumexp``), the energy shifted by its maximum, so it neither overflows
+    nor underflows for any :math:`N` and :math:`\beta`.  At :math:`\beta = \infty` the law is
+    uniform on the ground states (:math:`m = \operatorname{sign} h`, or :math:`\pm1` at :math:`h = 0`).
+    Cost: a few passes over :math:`N+1` numbers; ``N <= MAX_SIZE`` (about 5 s, 100 MB).
 
     Parameters
     ----------
@@ -308,20 +347,25 @@ def curie_weiss_exact_free_energy(N, beta, J=1.0, h=0.0):
     Returns
     -------
     m, f : ndarray
-        Magnetisations and :math:`f_N(m)`.
+        Magnetisations and :math:`f_N(m) = -(Jm^2/2 + hm) - \log\binom Nk/(\beta N)`.
 
     Raises
     ------
     TypeError, ValueError
         If an argument has the wrong type or shape, is not finite, or is out of its
-        documented range; the message names the argument.
+        documented range, or if :math:`f_N` is beyond the float64 range (``beta`` near 5e-324);
+        the message names the argument(s).
     """
     N = _size(N, "N")
     beta = as_positive(beta, "beta")
     J = as_positive(J, "J")
     h = _real(h, "h")
-    m, lw = _cw_log_weights(N, beta, J, h)
-    return m, -lw / (beta * N)
+    k = np.arange(N + 1)
+    m = (2.0 * k - N) / N
+    logc = gammaln(N + 1.0) - gammaln(k + 1.0) - gammaln(N - k + 1.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        f = -(0.5 * J * m ** 2 + h * m) - logc / (beta * N)
+    return m, _finite_result(f, "beta, J and h", "f_N(m)")
 
 
 def curie_weiss_escape_time(N, beta, m_from, m_to, J=1.0, h=0.0):
@@ -354,13 +398,15 @@ def curie_weiss_escape_time(N, beta, m_from, m_to, J=1.0, h=0.0):
     Returns
     -------
     float
-        Mean first-passage time in sweeps (``N`` updates).
+        Mean first-passage time in sweeps (``N`` updates), computed in log space (the down-step
+        probabilities as :math:`\log\operatorname{expit}`, which does not underflow at large
+        :math:`\beta`).  ``N <= MAX_SIZE`` (a few passes over ``N`` numbers, about 5 s).
 
     Raises
     ------
     TypeError, ValueError
         If an argument has the wrong type or shape, is not finite, or is out of its
-        documented range; the message names the argument.
+        documented range, or if the time exceeds the float64 range; the message names the argument(s).
     """
     N = _size(N, "N", minimum=2)
     beta = as_positive(beta, "beta")
@@ -376,14 +422,18 @@ def curie_weiss_escape_time(N, beta, m_from, m_to, J=1.0, h=0.0):
         return 0.0
     k = np.arange(N + 1)
     M = 2.0 * k - N
-    q = (k / N) * 0.5 * (1.0 - np.tanh(beta * (J * (M - 1.0) / N + h)))
+    # log q_k: (1 - tanh x)/2 = expit(-2x), log expit(-2x) = -log(1 + e^{2x}); no underflow to log 0
+    with np.errstate(divide="ignore", over="ignore"):
+        logq = np.log(k / N) - np.logaddexp(0.0, 2.0 * beta * (J * (M - 1.0) / N + h))
     _, lw = _cw_log_weights(N, beta, J, h)
     # log sum_{j >= k} pi_j (unnormalised: ratios only)
     tail = np.logaddexp.accumulate(lw[::-1])[::-1]
     ks = np.arange(k_to + 1, k_from + 1)
-    with np.errstate(divide="ignore"):
-        logt = tail[ks] - lw[ks] - np.log(q[ks])
-    return float(np.sum(np.exp(logt)) / N)
+    logt = tail[ks] - lw[ks] - logq[ks]
+    with np.errstate(over="ignore"):
+        out = float(np.exp(logsumexp(logt) - math.log(N))) if ks.size else 0.0
+    return float(_finite_result(out, "N, beta, m_from and m_to",
+                                "the mean passage time (over 1.8e308 sweeps)"))
 
 
 def curie_weiss_glauber_matrix(N, beta, J=1.0, h=0.0, *, sparse=False):
@@ -433,8 +483,8 @@ def curie_weiss_glauber_matrix(N, beta, J=1.0, h=0.0, *, sparse=False):
         pu = np.where(fu > 0, 1.0, 0.0)
         pd = np.where(fd < 0, 1.0, 0.0)
     else:
-        pu = 0.5 * (1.0 + np.tanh(beta * fu))
-        pd = 0.5 * (1.0 - np.tanh(beta * fd))
+        pu = expit(2.0 * beta * fu)     # (1 + tanh x)/2, to full relative precision when small
+        pd = expit(-2.0 * beta * fd)
     p = (N - k) / N * pu
     q = k / N * pd
     if sparse:

@@ -55,8 +55,8 @@ from numpy.polynomial.legendre import leggauss
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import erf, expit
 
-from attractors._meanfield_common import _beta, _size
-from attractors._validate import as_array, as_generator, as_positive
+from attractors._meanfield_common import _beta, _ndim, _real, _sech2, _size
+from attractors._validate import as_array, as_generator, as_positive, check_budget
 from attractors.curie_weiss import curie_weiss
 
 __all__ = [
@@ -86,6 +86,9 @@ _GH_W = _GH_W / _SQRT2PI
 GH_MAX_SHARPNESS = 0.5
 #: Largest load accepted by the finite-load phase-diagram functions.
 MAX_LOAD = 100.0
+#: Above this inverse temperature the replica-symmetric functions use the zero-temperature equations:
+#: the finite-T solution differs from them by O(1/beta), below round-off there.
+BETA_T0 = 1e12
 
 
 # ----------------------------------------------------------------------------- Gaussian averages
@@ -124,7 +127,7 @@ def gauss_tanh(a, sigma, beta):
         If an argument has the wrong type or shape, is not finite, or is out of its
         documented range; the message names the argument.
     """
-    scalar = np.ndim(a) == 0 and np.ndim(sigma) == 0
+    scalar = _ndim(a) == 0 and _ndim(sigma) == 0
     a = as_array(a, "a")
     s = as_array(sigma, "sigma")
     if np.any(s < 0):
@@ -205,21 +208,25 @@ def _rs_t0(alpha):
 
 
 def _solve_q(m, alpha, beta, iters=46):
-    """For each m (array), the root q of q = 1 - <sech^2 beta(m + sqrt(alpha r(q)) z)> by bisection."""
+    """For each m (array), the root q of q = 1 - <sech^2 beta(m + sqrt(alpha r(q)) z)> by bisection.
+
+    The unknown is C = beta (1 - q) in [0, min(1, beta)) (where 1 - C > 0), not q: near T = 0 the root
+    q = 1 - C/beta is within 1/beta of 1, and a bisection on q would resolve C only to beta times the
+    spacing of floats near 1 (a relative error 1e-5 at beta = 1e8).  The equation reads C/beta = <sech^2>,
+    without cancellation.
+    """
     m = np.asarray(m, dtype=float)
-    lo = np.full(m.shape, max(0.0, 1.0 - 1.0 / beta) + 1e-15)
-    hi = np.ones(m.shape)
+    lo = np.zeros(m.shape)
+    hi = np.full(m.shape, min(1.0, beta) * (1.0 - 1e-15))
     for _ in range(iters):
-        q = 0.5 * (lo + hi)
-        C = beta * (1.0 - q)
-        r = q / (1.0 - C) ** 2
+        C = 0.5 * (lo + hi)
+        r = (1.0 - C / beta) / (1.0 - C) ** 2
         _, s2 = gauss_tanh(m, np.sqrt(alpha * r), beta)
-        h = 1.0 - s2 - q
-        lo = np.where(h > 0, q, lo)
-        hi = np.where(h > 0, hi, q)
-    q = 0.5 * (lo + hi)
-    r = q / (1.0 - beta * (1.0 - q)) ** 2
-    return q, r
+        h = C / beta - s2              # = 1 - s2 - q: > 0 means q too small, i.e. C too large
+        hi = np.where(h > 0, C, hi)
+        lo = np.where(h > 0, lo, C)
+    C = 0.5 * (lo + hi)
+    return 1.0 - C / beta, (1.0 - C / beta) / (1.0 - C) ** 2
 
 
 def _rs_residual(m, alpha, beta):
@@ -240,31 +247,37 @@ def _g1(x, alpha, beta):
 
 def _rs_exists(alpha, beta, grid=60):
     """Whether the retrieval branch exists: a positive residual at some m >= 0.05 (scan, then local maximum)."""
+    return _rs_positive(alpha, beta, grid) is not None
+
+
+def _rs_positive(alpha, beta, grid=60):
+    """A point m >= 0.05 with a positive residual g(m) = <tanh> - m (scan, then local maximum), or None."""
     ms, g = _rs_scan(alpha, beta, grid)
     ok = ms >= 0.05
     if np.any(g[ok] > 0):
-        return True
+        return float(ms[ok][np.argmax(g[ok])])
     i = int(np.argmax(np.where(ok, g, -np.inf)))
     if g[i] < -1e-3:
         # between grid points (spacing h ~ 0.017) g can exceed its grid values by at most h^2 |g''| / 8 << 1e-3
-        return False
+        return None
     lo, hi = ms[min(i + 1, grid - 1)], ms[max(i - 1, 0)]
     res = minimize_scalar(lambda x: -_g1(x, alpha, beta), bounds=(lo, hi), method="bounded",
                           options={"xatol": 1e-7})
-    return bool(-res.fun > 0)
+    return float(res.x) if -res.fun > 0 else None
 
 
 def _rs_finite(alpha, beta, grid=120):
     ms, g = _rs_scan(alpha, beta, grid)
     idx = np.nonzero(g > 0)[0]
     if idx.size == 0 or idx[0] == 0:
-        if not _rs_exists(alpha, beta, grid):
+        # no sign change on the grid: near the saddle-node the positive part of g is narrower than the grid;
+        # find it at the local maximum of g, then bracket the largest root between it and m = 1 (g(1) < 0)
+        x = _rs_positive(alpha, beta, grid)
+        if x is None or _g1(1.0, alpha, beta) >= 0:
             return (math.nan,) * 3
-        ms = np.linspace(1.0, 2e-3, 4 * grid)
-        g, _, _ = _rs_residual(ms, alpha, beta)
-        idx = np.nonzero(g > 0)[0]
-        if idx.size == 0 or idx[0] == 0:
-            return (math.nan,) * 3
+        m = brentq(_g1, x, 1.0, args=(alpha, beta), xtol=1e-13, rtol=1e-13)
+        _, q, r = _rs_residual(np.array([m]), alpha, beta)
+        return m, float(q[0]), float(r[0])
     i = idx[0]
     m = brentq(_g1, ms[i], ms[i - 1], args=(alpha, beta), xtol=1e-13, rtol=1e-13)
     _, q, r = _rs_residual(np.array([m]), alpha, beta)
@@ -296,24 +309,38 @@ def retrieval_rs(alpha, beta):
     Returns
     -------
     (float, float, float)
-        :math:`(m, q, r)`, or NaNs where no retrieval solution exists.
+        :math:`(m, q, r)`, or NaNs where no retrieval solution exists.  The :math:`q`-equation is
+        solved for :math:`C = \beta(1-q)` (no loss of precision as :math:`T\to0`); for
+        :math:`\beta >` ``BETA_T0`` the zero-temperature solution is returned with
+        :math:`q = 1 - C/\beta` (its :math:`O(T)` error is below round-off).  Resolution: the scan
+        over :math:`m` stops at :math:`m = 2\cdot10^{-3}`, so at :math:`\alpha > 0` a retrieval state
+        with a smaller overlap (temperatures within about :math:`10^{-6}` of :math:`T_M(\alpha)`) is
+        reported as NaN; loads so small that :math:`\beta^2\alpha r < 10^{-34}` return the
+        :math:`\alpha = 0` (Curie--Weiss) solution.
 
     Raises
     ------
     TypeError, ValueError
         If an argument has the wrong type or shape, is not finite, or is out of its
-        documented range; the message names the argument.
+        documented range (``0 <= alpha <= MAX_LOAD``); the message names the argument.
     """
     alpha = as_positive(alpha, "alpha", allow_zero=True)
+    if alpha > MAX_LOAD:
+        raise ValueError(f"alpha must be <= {MAX_LOAD}; got {alpha}")
     beta = _beta(beta)
-    if math.isinf(beta):
-        return _rs_t0(alpha)
-    if alpha == 0.0:
-        m = curie_weiss(beta)
-        if m == 0.0:
-            return (math.nan,) * 3
-        q = m * m
-        return m, q, q / (1.0 - beta * (1.0 - q)) ** 2
+    if beta > BETA_T0:
+        m, q, r = _rs_t0(alpha)
+        if math.isfinite(m) and not math.isinf(beta):
+            q = 1.0 - (1.0 - 1.0 / math.sqrt(r)) / beta      # first order in T: C = beta (1 - q) = 1 - 1/sqrt(r)
+        return m, q, r
+    m_cw = curie_weiss(beta)
+    if m_cw == 0.0:
+        return (math.nan,) * 3
+    C = beta * float(_sech2(beta * m_cw))                 # beta (1 - m^2), without cancellation
+    r_cw = (1.0 - C / beta) / (1.0 - C) ** 2
+    if alpha == 0.0 or alpha * r_cw * beta * beta < 1e-34:
+        # alpha = 0, or a load whose Gaussian noise changes tanh's argument below round-off
+        return m_cw, m_cw * m_cw, r_cw
     return _rs_finite(alpha, beta)
 
 
@@ -396,7 +423,7 @@ def retrieval_line(alpha, *, tol=1e-3, lower=False):
     tol = as_positive(tol, "tol")
     if tol >= 1.0:
         raise ValueError(f"tol must be below 1 (the bisection runs on T in (0, 1)); got {tol}")
-    if np.ndim(alpha) > 0:
+    if _ndim(alpha) > 0:
         arr = as_array(alpha, "alpha")
         if np.any(arr < 0):
             raise ValueError("alpha must be >= 0")
@@ -493,18 +520,19 @@ def _rs_iterate(alpha, beta, m0=1.0, q0=1.0, max_iter=2000, tol=1e-13):
     Used where the retrieval state is known to be strongly attracting (loads well below alpha_c), as a fast
     path; callers fall back to :func:`retrieval_rs` when it does not converge or lands on m = 0.
     """
-    m, q = m0, q0
+    m, C = m0, beta * (1.0 - q0)
     for _ in range(max_iter):
-        C = beta * (1.0 - q)
         if C >= 1.0:
             return (math.nan,) * 3
-        r = q / (1.0 - C) ** 2
+        r = (1.0 - C / beta) / (1.0 - C) ** 2
         t, s2 = _gt_scalar(m, math.sqrt(alpha * r), beta)
-        m_new, q_new = t, 1.0 - s2
-        if abs(m_new - m) < tol and abs(q_new - q) < tol:
-            m, q = m_new, q_new
-            return m, q, q / (1.0 - beta * (1.0 - q)) ** 2
-        m, q = m_new, q_new
+        m_new, C_new = t, beta * s2             # q = 1 - s2, C = beta (1 - q) = beta s2 (no cancellation)
+        if abs(m_new - m) < tol and abs(C_new - C) < tol * max(1.0, beta):
+            m, C = m_new, C_new
+            if C >= 1.0:
+                return (math.nan,) * 3
+            return m, 1.0 - C / beta, (1.0 - C / beta) / (1.0 - C) ** 2
+        m, C = m_new, C_new
     return (math.nan,) * 3
 
 
@@ -550,10 +578,12 @@ def _f_rs(m, q, r, alpha, beta):
     if math.isinf(beta):
         C = 1.0 - 1.0 / math.sqrt(r)
         return alpha / 2 + m * m / 2 + alpha * (2.0 * C - 1.0) / (2.0 * (1.0 - C) ** 2) - _mean_abs(m, s)
-    C = beta * (1.0 - q)
+    # C = beta (1 - q) from r = q/(1 - C)^2: 1 - C = sqrt(q / r) keeps C's relative precision near T = 0,
+    # where beta (1 - q) would multiply the rounding of q by beta
+    C = 1.0 - math.sqrt(q / r) if r > 0 else beta * (1.0 - q)
     lc = _mean_abs(m, s) + _gauss_smooth(m, s, beta, _log1p_exp_x, lambda v: np.log1p(np.exp(-2.0 * v))) / beta
     return (alpha / 2 + m * m / 2 + alpha / (2.0 * beta) * (math.log1p(-C) - beta * q / (1.0 - C))
-            + alpha * beta * r * (1.0 - q) / 2 - lc)
+            + alpha * r * C / 2 - lc)
 
 
 def rs_free_energy(alpha, beta, state="retrieval"):
@@ -610,7 +640,7 @@ def _load(alpha):
 
 
 def _rs_state(alpha, beta, state):
-    if beta > 1e12:                   # T < 1e-12: the T = 0 formulas (their O(T) error is below round-off)
+    if beta > BETA_T0:                # T < 1e-12: the T = 0 formulas (their O(T) error is below round-off)
         beta = math.inf
     if state == "retrieval":
         m, q, r = _retrieval_fast(alpha, beta)
@@ -820,9 +850,9 @@ def crosstalk_error_probability(N, P):
     TypeError, ValueError
         If ``N`` or ``P`` is not an integer in range (``N <= MAX_SNR_N``, ``1 <= P <= N``).
     """
-    from scipy.special import bdtr
+    from scipy.special import betainc
     N = _size(N, "N", minimum=2, maximum=MAX_SNR_N)
-    scalar = np.ndim(P) == 0
+    scalar = _ndim(P) == 0
     if scalar:
         Ps = np.array([_size(P, "P", minimum=1, maximum=N)])
     else:
@@ -832,7 +862,13 @@ def crosstalk_error_probability(N, P):
         Ps = arr.astype(np.int64)
     K = (Ps - 1) * (N - 1)
     kmax = np.floor((K - (N - 1)) / 2.0)         # S = 2B - K <= -(N-1)  <=>  B <= (K - N + 1) / 2
-    out = np.where(kmax >= 0, bdtr(np.maximum(kmax, 0), np.maximum(K, 1), 0.5), 0.0)
+    # Binomial(K, 1/2) CDF at kmax = I_{1/2}(K - kmax, kmax + 1) (regularised incomplete beta; in floats, so
+    # that K up to (N - 1)^2 ~ 1e10 does not overflow a C int as scipy's bdtr would)
+    kk = np.maximum(kmax, 0.0)
+    KK = np.maximum(K, 1).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        cdf = np.where(kk >= KK, 1.0, betainc(np.maximum(KK - kk, 1.0), kk + 1.0, 0.5))
+    out = np.where(kmax >= 0, cdf, 0.0)
     return float(out[0]) if scalar else out
 
 
@@ -855,7 +891,11 @@ def perfect_recall_trials(N, n_networks, rng, *, max_patterns=None):
     rng : int, Generator or None
         Random source (same seed, same result).
     max_patterns : int, optional
-        Largest number of patterns tried (default ``N``; at most ``N``).
+        Largest number of patterns tried (default ``N``; at most ``N``).  A call stores two
+        ``(max_patterns, N)`` arrays (refused beyond 1 GiB: ``N`` above about 8000 by default) and
+        does about ``1.5 n_networks p^2 N`` steps, where the counts stop near ``p = N / (2 ln N)``
+        (the first pattern fails): with ``p = min(max_patterns, N / ln N)`` the call is refused
+        beyond ``MAX_WORK``, naming ``N`` and ``n_networks``.
 
     Returns
     -------
@@ -871,6 +911,12 @@ def perfect_recall_trials(N, n_networks, rng, *, max_patterns=None):
     n_networks = _size(n_networks, "n_networks", minimum=1, maximum=10_000)
     gen = as_generator(rng)
     max_patterns = N if max_patterns is None else _size(max_patterns, "max_patterns", minimum=1, maximum=N)
+    # per network: two (max_patterns, N) arrays; adding pattern p costs about 3 p N multiply-adds, and the
+    # counts stop when pattern 1 fails, near p = N / (2 ln N): the expected work is ~ n_networks (N/ln N)^2 N
+    p_typ = min(max_patterns, N / math.log(N) if N > 2 else N)
+    check_budget("N and max_patterns", nbytes=2 * 8.0 * max_patterns * N)
+    check_budget("N and n_networks", work=1.5 * n_networks * p_typ ** 2 * N,
+                 what="expected work of the incremental stability tests")
     all_ok = np.zeros(n_networks, dtype=np.int64)
     first_ok = np.zeros(n_networks, dtype=np.int64)
     for k in range(n_networks):
@@ -887,7 +933,7 @@ def perfect_recall_trials(N, n_networks, rng, *, max_patterns=None):
                 ov_all = xi[:p] @ new if not done_all else xi[:1] @ new  # overlaps with the old patterns
                 F[:rows] += ov_all[:rows, None] * new[None, :] - xi[:rows]
                 if not done_all:
-                    F[p] = ov_all @ xi[:p] + (N - p) * new              # sum_nu xi^nu (xi^nu.new) - (p+1) new
+                    F[p] = ov_all @ xi[:p] + (N - p - 1) * new          # sum_nu xi^nu (xi^nu.new) - (p+1) new
             else:
                 F[0] = (N - 1) * new
             if not done_all:
@@ -950,6 +996,9 @@ def zero_temperature_retrieval(N, P, n_networks, rng, *, n_starts=1):
         Random source (same seed, same result).
     n_starts : int, default 1
         Number of stored patterns used as starting states in each network, ``1 <= n_starts <= P``.
+        The couplings take ``8 N^2`` bytes and ``n_networks N^2 P`` steps to build: beyond 1 GiB
+        (``N`` above about 11000) or ``MAX_WORK`` the call is refused before drawing.  Each descent
+        stops (every flip lowers the energy); typical descents take O(N) flips of O(N) each.
 
     Returns
     -------
@@ -965,6 +1014,8 @@ def zero_temperature_retrieval(N, P, n_networks, rng, *, n_starts=1):
     P = _size(P, "P", minimum=1, maximum=N)
     n_networks = _size(n_networks, "n_networks", minimum=1, maximum=10_000)
     n_starts = _size(n_starts, "n_starts", minimum=1, maximum=P)
+    check_budget("N and P", nbytes=8.0 * (P * N + N * N + 2 * N), work=float(n_networks) * N * N * P,
+                 what="the patterns and the N x N couplings of each network")
     gen = as_generator(rng)
     # the energy is at most N P / 2 above its minimum and falls by >= 2/N per flip
     max_flips = N * N * P

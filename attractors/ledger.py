@@ -201,15 +201,19 @@ def _validate(claim_id: str, status: str, relation: str, atol: float, rtol: floa
         raise ValueError(
             f"claim_id must look like '<SRC>/<label>' with SRC in {sorted(SOURCES)}; got {claim_id!r}"
         )
-    if status not in STATUSES:
+    if not isinstance(status, str) or status not in STATUSES:
         raise ValueError(f"status must be one of {STATUSES}; got {status!r}")
     if claim_id.startswith("BOOK/") and status != "verified":
         raise ValueError("a BOOK/ claim is the book's own result and describes no source: its status must be 'verified'")
-    if relation not in RELATIONS:
+    if not isinstance(relation, str) or relation not in RELATIONS:
         raise ValueError(f"relation must be one of {RELATIONS}; got {relation!r}")
     for name, tol in (("atol", atol), ("rtol", rtol)):
         if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, (int, float, np.floating, np.integer)):
             raise TypeError(f"{name} must be a real number; got {type(tol).__name__}")
+        try:
+            tol = float(tol)
+        except OverflowError as exc:
+            raise ValueError(f"{name} must be a finite number >= 0; got an integer of {int(tol).bit_length()} bits") from exc
         if not math.isfinite(tol) or tol < 0:
             raise ValueError(f"{name} must be a finite number >= 0; got {tol!r}")
 
@@ -222,6 +226,11 @@ def _holds(measured: np.ndarray, expected: np.ndarray, relation: str, atol: floa
                 ok = measured == expected
             else:  # equal values (the same infinity included) agree; NaN never does
                 ok = (measured == expected) | (np.abs(measured - expected) <= slack)
+                # near the float64 limit the difference or the slack may overflow: compare halves there
+                big = (np.isinf(measured - expected) | np.isinf(slack)) & np.isfinite(measured) & np.isfinite(expected)
+                if np.any(big):
+                    half = np.abs(0.5 * measured - 0.5 * expected) <= 0.5 * atol + (0.5 * rtol) * np.abs(expected)
+                    ok = np.where(big, (measured == expected) | half, ok)
             return bool(np.all(ok))
         if relation == "<=":
             ok = (measured <= expected) | (measured <= expected + slack)
@@ -309,8 +318,12 @@ def check(
     basis = _check_basis(basis)
     if not isinstance(summary, str) or not summary.strip() or "\n" in summary:
         raise ValueError("summary must be a non-empty single-line string")
-    m = np.asarray(measured)
-    e = np.asarray(expected)
+    if isinstance(digits, (bool, np.bool_)) or not isinstance(digits, (int, np.integer)) or not 1 <= digits <= 17:
+        raise ValueError(f"digits must be an integer in [1, 17] (float64 has 17 significant digits); got {digits!r}")
+    for name, flag in (("show_values", show_values), ("quiet", quiet)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be a bool; got {type(flag).__name__}")
+    m, e = _as_claim_array(measured, "measured"), _as_claim_array(expected, "expected")
     for name, arr in (("measured", m), ("expected", e)):
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"{name} must be a real number, a boolean or a real array; got dtype {arr.dtype}")
@@ -342,6 +355,24 @@ def check(
                       margin=_margin(m, e, relation, float(atol), float(rtol)), anchor=_anchor(claim_id))
         _SESSION.append(claim)
         _emit(claim)
+
+
+def _as_claim_array(x, name):
+    """``x`` as an array for a claim, refusing ragged sequences and integers beyond float64, naming ``name``."""
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a rectangular array of numbers; got a ragged {type(x).__name__}") from exc
+    if arr.dtype == object:
+        try:
+            arr = np.asarray(x, dtype=np.float64)
+        except OverflowError as exc:
+            raise ValueError(f"{name} has a number too large for float64") from exc
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be a real number, a boolean or a real array; got {type(x).__name__}") from exc
+    if arr.size > 10**7:
+        raise ValueError(f"{name} has {arr.size} values; a claim compares at most 1e7 (a summary of larger data)")
+    return arr
 
 
 def _check_basis(basis):

@@ -31,8 +31,9 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import gammaln, logsumexp
 
-from attractors._meanfield_common import MAX_SIZE, _beta, _size
-from attractors._validate import as_array, as_int, as_positive
+from attractors._meanfield_common import (MAX_NUMPY_WORK, MAX_SIZE, _beta, _excess, _finite_result, _ndim, _sech2, _size,
+                                         _tanh_minus_x)
+from attractors._validate import as_array, as_int, as_positive, check_budget
 
 __all__ = [
     "sign_vectors",
@@ -77,9 +78,10 @@ def sign_vectors(P):
     P = as_int(P, "P", minimum=1)
     if P > 20:
         raise ValueError(f"P must be <= 20 for exact enumeration; got {P}")
-    idx = np.arange(2 ** P)[:, None]
-    bits = (idx >> np.arange(P)[None, :]) & 1
-    return 1.0 - 2.0 * bits.astype(np.float64)
+    out = np.empty((2 ** P, P))
+    for j in range(P):   # row r, column j: 1 - 2 * (bit j of r): blocks of 2**j ones and 2**j minus ones
+        out[:, j] = np.tile(np.repeat([1.0, -1.0], 2 ** j), 2 ** (P - 1 - j))
+    return out
 
 
 def _as_m(m, name="m"):
@@ -114,10 +116,14 @@ def lowload_map(m, beta):
     """
     mm = _as_m(m)
     beta = _beta(beta)
-    X = sign_vectors(mm.size)
+    return _map(sign_vectors(mm.size), mm, beta)
+
+
+def _map(X, mm, beta):
     u = X @ mm
-    t = np.sign(u) if math.isinf(beta) else np.tanh(beta * u)
-    return (X * t[:, None]).mean(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = np.sign(u) if math.isinf(beta) else np.tanh(beta * u)
+    return t @ X / X.shape[0]
 
 
 def lowload_free_energy(m, beta):
@@ -137,12 +143,15 @@ def lowload_free_energy(m, beta):
     Returns
     -------
     float or ndarray, shape (K,)
+        Cost :math:`K 2^P (P + 20)` element operations and :math:`32 K 2^P` bytes, refused beyond
+        ``MAX_NUMPY_WORK`` (about 10 s) or 1 GiB (e.g. ``K = 100`` at ``P = 20``).
 
     Raises
     ------
     TypeError, ValueError
         If an argument has the wrong type or shape, is not finite, or is out of its
-        documented range; the message names the argument.
+        documented range, if the call is beyond its limits, or if :math:`f` is beyond the float64
+        range (``|m|`` near 1e154, ``beta`` near 5e-324); the message names the argument.
     """
     mm = as_array(m, "m", ndim=(1, 2))
     single = mm.ndim == 1
@@ -150,14 +159,18 @@ def lowload_free_energy(m, beta):
     if mm.shape[1] == 0 or mm.shape[1] > 20:
         raise ValueError("m must have between 1 and 20 components")
     beta = _beta(beta)
-    X = sign_vectors(mm.shape[1])
-    u = mm @ X.T  # (K, 2^P)
-    if math.isinf(beta):
+    K, P = mm.shape
+    check_budget("m", nbytes=4 * 8.0 * K * 2**P, work=K * 2.0**P * (P + 20), max_work=MAX_NUMPY_WORK,
+                 what=f"{K} overlap vectors times 2**{P} sign vectors")
+    X = sign_vectors(P)
+    with np.errstate(over="ignore", invalid="ignore"):
+        u = mm @ X.T  # (K, 2^P)
         lc = np.abs(u).mean(axis=1)
-    else:
-        a = np.abs(beta * u)
-        lc = (a + np.log1p(np.exp(-2.0 * a))).mean(axis=1) / beta  # log 2cosh = |x| + log(1+e^{-2|x|})
-    out = 0.5 * np.sum(mm ** 2, axis=1) - lc
+        if not math.isinf(beta):
+            # T log 2cosh(beta u) = |u| + T log(1 + e^{-2 beta |u|}): beta |u| may overflow, |u| does not
+            lc = lc + np.log1p(np.exp(-2.0 * (beta * np.abs(u)))).mean(axis=1) / beta
+        out = 0.5 * np.sum(mm ** 2, axis=1) - lc
+    _finite_result(out, "m and beta", "f(m)")
     return float(out[0]) if single else out
 
 
@@ -186,8 +199,10 @@ def lowload_hessian(m, beta):
     mm = _as_m(m)
     beta = as_positive(beta, "beta")
     X = sign_vectors(mm.size)
-    sech2 = 1.0 - np.tanh(beta * (X @ mm)) ** 2
-    return np.eye(mm.size) - beta * (X * sech2[:, None]).T @ X / X.shape[0]
+    with np.errstate(over="ignore"):
+        sech2 = _sech2(beta * (X @ mm))   # relative precision also where tanh^2 rounds to 1
+    H = np.eye(mm.size) - beta * ((X * sech2[:, None]).T @ X / X.shape[0])
+    return _finite_result(H, "m and beta", "the Hessian")
 
 
 def lowload_fixed_point(m0, beta, *, damping=0.5, tol=1e-13, max_iter=100000):
@@ -204,7 +219,9 @@ def lowload_fixed_point(m0, beta, *, damping=0.5, tol=1e-13, max_iter=100000):
     tol : float
         Stop when the max-norm of the update is below ``tol``.
     max_iter : int
-        Iteration cap.
+        Iteration cap; each iteration costs :math:`2^P(2P + 20)` element operations and the call is
+        refused when ``max_iter`` of them exceed ``MAX_NUMPY_WORK`` (about 10 s; with ``P = 20``,
+        ``max_iter <= 15``).
 
     Returns
     -------
@@ -224,9 +241,13 @@ def lowload_fixed_point(m0, beta, *, damping=0.5, tol=1e-13, max_iter=100000):
     d = as_positive(damping, "damping")
     if d > 1:
         raise ValueError("damping must be in (0, 1]")
+    tol = as_positive(tol, "tol", allow_zero=True)
     max_iter = _size(max_iter, "max_iter")
+    check_budget("max_iter", work=max_iter * 2.0**m.size * (2 * m.size + 20), max_work=MAX_NUMPY_WORK,
+                 what=f"max_iter exact averages over 2**{m.size} sign vectors")
+    X = sign_vectors(m.size)
     for it in range(1, max_iter + 1):
-        new = (1 - d) * m + d * lowload_map(m, beta)
+        new = (1 - d) * m + d * _map(X, m, beta)
         if np.max(np.abs(new - m)) < tol:
             return new, it
         m = new
@@ -261,7 +282,9 @@ def mixture(n, beta):
     Returns
     -------
     float or ndarray
-        :math:`m_n` (0 for :math:`\beta\le1`).
+        :math:`m_n` (0 for :math:`\beta\le1`), to full relative precision also as
+        :math:`\beta\to1^+`.  An array ``beta`` costs about :math:`70(n+1)` element operations per
+        value and is refused beyond ``MAX_NUMPY_WORK`` (about 10 s).
 
     Raises
     ------
@@ -270,17 +293,32 @@ def mixture(n, beta):
         documented range; the message names the argument.
     """
     n = _size(n, "n", maximum=10**5)
-    if np.ndim(beta) > 0:
-        return np.array([mixture(n, float(b)) for b in np.ravel(beta)]).reshape(np.shape(beta))
-    beta = _beta(beta)
+    if _ndim(beta) > 0:
+        b = as_array(beta, "beta", finite=False)
+        if np.any(np.isnan(b)) or np.any(b <= 0):
+            raise ValueError("beta must be > 0 (np.inf allowed)")
+        check_budget("beta and n", work=b.size * 70.0 * (n + 1), max_work=MAX_NUMPY_WORK,
+                     what="one root search of ~100 averages over n + 1 terms per value of beta")
+        return np.array([_mixture_scalar(n, float(x)) for x in b.ravel()]).reshape(b.shape)
+    return _mixture_scalar(n, _beta(beta))
+
+
+def _mixture_scalar(n, beta):
     S, w = _mixture_law(n)
     if math.isinf(beta):
         return float(np.sum(w * np.abs(S)) / n)
     if beta <= 1.0:
         return 0.0
+    ex = _excess(beta)
+    wS = w * S
 
+    # phi(m) = E[S tanh(beta m S)]/(n m) - 1 = (beta - 1) + E[S (tanh y - y)]/(n m), y = beta m S (E S^2 = n):
+    # no cancellation as beta -> 1+, where m_n -> 0 (used for beta < 2; beyond, the plain form is accurate)
     def phi(m):
-        return float(np.sum(w * S * np.tanh(beta * m * S))) / (n * m) - 1.0
+        with np.errstate(over="ignore"):
+            if beta < 2.0:
+                return ex + float(np.sum(wS * _tanh_minus_x(beta * m * S))) / (n * m)
+            return float(np.sum(wS * np.tanh(beta * m * S))) / (n * m) - 1.0
     return brentq(phi, 1e-300, 1.0, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
 
 
@@ -308,17 +346,19 @@ def mixture_free_energy(n, beta):
     beta = _beta(beta)
     mn = mixture(n, beta)
     S, w = _mixture_law(n)
-    if math.isinf(beta):
-        return 0.5 * n * mn ** 2 - float(np.sum(w * np.abs(mn * S)))
-    a = np.abs(beta * mn * S)
-    return 0.5 * n * mn ** 2 - float(np.sum(w * (a + np.log1p(np.exp(-2 * a))))) / beta
+    out = 0.5 * n * mn ** 2 - float(np.sum(w * np.abs(mn * S)))
+    if not math.isinf(beta):
+        with np.errstate(over="ignore"):   # T log 2cosh(beta x) = |x| + T log(1 + e^{-2 beta |x|})
+            out -= float(np.sum(w * np.log1p(np.exp(-2.0 * (beta * np.abs(mn * S)))))) / beta
+    return float(_finite_result(out, "beta", "the free energy"))
 
 
 def _mixture_AB(n, beta):
     mn = mixture(n, beta)
     S, w = _mixture_law(n)
-    t2 = np.tanh(beta * mn * S) ** 2
-    sech2 = 1.0 - t2
+    with np.errstate(over="ignore"):
+        t2 = np.tanh(beta * mn * S) ** 2
+        sech2 = _sech2(beta * mn * S)
     A = 1.0 - beta * float(np.sum(w * sech2))
     if n >= 2:
         # sum_{mu != nu <= n} xi^mu xi^nu = S^2 - n, all pairs alike
@@ -379,7 +419,8 @@ def mixture_stability_temperature(n, P=None, *, t_min=0.02):
     Parameters
     ----------
     n : int
-        Mixture order, ``1 <= n <= 1e5``.
+        Mixture order, ``1 <= n <= 1e5``; the scan costs about :math:`5\cdot10^4(n+1)` element
+        operations and is refused beyond ``MAX_NUMPY_WORK`` (about 10 s: ``n < 20000``).
     P : int, optional
         Number of patterns, ``>= n`` (default ``n + 1``; every ``P > n`` gives the same answer).
     t_min : float
@@ -397,6 +438,8 @@ def mixture_stability_temperature(n, P=None, *, t_min=0.02):
     n = _size(n, "n", maximum=10**5)
     P = n + 1 if P is None else as_int(P, "P", minimum=n)
     t_min = as_positive(t_min, "t_min")
+    check_budget("n", work=250 * 200.0 * (n + 1), max_work=MAX_NUMPY_WORK,
+                 what="about 250 Hessians, each a root search over the law of n + 1 terms")
     if t_min >= 0.999:
         raise ValueError(f"t_min must be below 0.999 (the scan runs over [t_min, 0.999]); got {t_min}")
     if n == 1:
@@ -418,6 +461,10 @@ def mixture_stability_temperature(n, P=None, *, t_min=0.02):
     return brentq(lam, Ts[i], Ts[i + 1], xtol=1e-13)
 
 
+#: Largest N of :func:`hopfield_p2_free_energy_exact`.
+MAX_P2_N = 10_000
+
+
 def hopfield_p2_free_energy_exact(N, beta, *, samples=False):
     r"""Exact quenched free energy per spin :math:`f^Q_N` of the Hopfield model with :math:`P=2` patterns.
 
@@ -427,7 +474,9 @@ def hopfield_p2_free_energy_exact(N, beta, *, samples=False):
     the other :math:`b = N-a`, :math:`M_1 = (2k_1-a)+(2k_2-b)`,
     :math:`M_2 = (2k_1-a)-(2k_2-b)` and
     :math:`H = -\tfrac1{2N}(M_1^2+M_2^2) + 1` (zero diagonal).  Hence
-    :math:`Z = \sum_{k_1,k_2}\binom a{k_1}\binom b{k_2}e^{-\beta H}` and the
+    :math:`Z = \sum_{k_1,k_2}\binom a{k_1}\binom b{k_2}e^{-\beta H}`; since
+    :math:`M_1^2 + M_2^2 = 2(x^2 + y^2)`, :math:`x = 2k_1 - a`, :math:`y = 2k_2 - b`, the double sum is a
+    product of two single sums (each summed in log space, shifted by its largest exponent), and the
     pattern average is the exact binomial average over :math:`a`.
     Theorem 2.3 of [CHN] predicts :math:`f^Q_N \to \min_{\mathbf m} f(\mathbf m)`
     (:func:`lowload_free_energy`).
@@ -435,7 +484,8 @@ def hopfield_p2_free_energy_exact(N, beta, *, samples=False):
     Parameters
     ----------
     N : int
-        Number of spins, ``2 <= N <= 1000`` (the cost grows like N^2.5: about 10 s at N = 1000).
+        Number of spins, ``2 <= N <= MAX_P2_N`` (the sums over :math:`k_1` and :math:`k_2` factorise, so
+        the cost grows like :math:`N^{1.5}`: a few seconds at the limit).
     beta : float
         Inverse temperature ``> 0`` (finite).
     samples : bool, default False
@@ -454,35 +504,41 @@ def hopfield_p2_free_energy_exact(N, beta, *, samples=False):
     Raises
     ------
     TypeError, ValueError
-        If ``N`` is not an integer in ``[2, 1000]`` or ``beta`` is not finite and ``> 0``.
+        If ``N`` is not an integer in ``[2, MAX_P2_N]``, ``beta`` is not finite and ``> 0``, or the
+        free energy is beyond the float64 range (``beta`` near 5e-324).
     """
     N = as_int(N, "N", minimum=2)
-    if N > 1000:
-        raise ValueError(f"N must be <= 1000; got {N}")
+    if N > MAX_P2_N:
+        raise ValueError(f"N must be <= {MAX_P2_N}; got {N}")
     beta = as_positive(beta, "beta")
+    if not isinstance(samples, (bool, np.bool_)):
+        raise TypeError(f"samples must be a bool; got {type(samples).__name__}")
     a_all = np.arange(N + 1)
     logpa = gammaln(N + 1.0) - gammaln(a_all + 1.0) - gammaln(N - a_all + 1.0) - N * math.log(2.0)
     keep = logpa > logpa.max() - 60.0
-    if not isinstance(samples, (bool, np.bool_)):
-        raise TypeError(f"samples must be a bool; got {type(samples).__name__}")
+
+    G = gammaln(np.arange(1.0, N + 2.0))     # G[k] = log k! for k = 0..N (shared by every a)
+
+    def log_sum(n):
+        # log sum_k C(n, k) e^{beta (x^2 - n^2)/N}, x = 2k - n (the largest exponent, at x = +-n, is 0)
+        k = np.arange(n + 1)
+        x = 2.0 * k - n
+        lc = G[n] - G[k] - G[n - k]
+        return float(logsumexp(lc + beta * ((x * x - float(n) * n) / N)))
     total = 0.0
     wsum = 0.0
     ws, fs = [], []
     for a in a_all[keep]:
         b = N - a
-        k1 = np.arange(a + 1)[:, None]
-        k2 = np.arange(b + 1)[None, :]
-        x = 2.0 * k1 - a
-        y = 2.0 * k2 - b
-        lc = (gammaln(a + 1.0) - gammaln(k1 + 1.0) - gammaln(a - k1 + 1.0)
-              + gammaln(b + 1.0) - gammaln(k2 + 1.0) - gammaln(b - k2 + 1.0))
-        expo = lc + beta * (((x + y) ** 2 + (x - y) ** 2) / (2.0 * N) - 1.0)
-        lz = float(logsumexp(expo))
+        # H = -(M1^2 + M2^2)/(2N) + 1 = -(x^2 + y^2)/N + 1 separates: log Z = L_a + L_b + beta (a^2 + b^2)/N - beta
+        with np.errstate(over="ignore"):
+            f_a = 1.0 / N - (float(a) * a + float(b) * b) / (float(N) * N) - (log_sum(a) + log_sum(b)) / (beta * N)
+        _finite_result(f_a, "beta", "the free energy (T log 2 overflows)")
         w = math.exp(logpa[a])
-        total += w * (-lz / (beta * N))
+        total += w * f_a
         wsum += w
         ws.append(w)
-        fs.append(-lz / (beta * N))
+        fs.append(f_a)
     if samples:
         return total / wsum, a_all[keep].copy(), np.array(ws) / wsum, np.array(fs)
     return total / wsum

@@ -47,7 +47,7 @@ from scipy.special import lambertw
 
 from attractors import _modern_kernels
 from attractors._modern_kernels import _retrieve_kernel
-from attractors._validate import as_array, as_int, as_patterns, as_positive
+from attractors._validate import MAX_BYTES, MAX_WORK, as_array, as_int, as_patterns, as_positive, check_budget
 from attractors.numerics import logsumexp, softmax
 
 __all__ = [
@@ -148,7 +148,14 @@ def energy(X, xi, beta):
     r"""Log-sum-exp energy of [CHN] eq. 3.4 (Ramsauer et al. 2021, eq. 2).
 
     :math:`E = -\operatorname{lse}(\beta, X\xi) + \frac12\xi^\top\xi + \beta^{-1}\log P + \frac12 M^2`,
-    computed with the shifted (overflow-free) log-sum-exp.
+    computed as :math:`-\max_i v_i - \beta^{-1}\operatorname{log1p}(\operatorname{mean}_i
+    \operatorname{expm1}(\beta(v_i - \max v))) + \dots`, :math:`v = X\xi`: shifted (no overflow) and
+    without the cancellation of :math:`\operatorname{lse}` against :math:`\beta^{-1}\log P` at small
+    :math:`\beta` (both grow like :math:`1/\beta`; the energy tends to :math:`-\bar v + \dots`; a
+    cumulant series where :math:`\beta|v_i - \max v| < 10^{-4}`, so that a subnormal ``beta`` works too).
+    Its error is a few ulp of :math:`\tfrac12|\xi|^2 + \tfrac12M^2`, the terms it adds: next to a
+    pattern, where :math:`E` itself is much smaller than them, :func:`energy_gaussian` keeps the
+    relative precision of :math:`E` and this form does not.
 
     Parameters
     ----------
@@ -167,12 +174,37 @@ def energy(X, xi, beta):
     xi = _states_scaled(xi, X.shape[1])
     beta = _beta(beta)
     P = X.shape[0]
+    Z = np.atleast_2d(xi)
+    check_budget("xi", nbytes=3 * 8.0 * Z.shape[0] * P, what="the scores and their exponentials")
     M2 = float(np.max(np.einsum("ij,ij->i", X, X)))
-    scores = np.atleast_2d(xi) @ X.T
-    e = (-np.atleast_1d(logsumexp(scores, beta, axis=-1))
-         + 0.5 * np.einsum("ij,ij->i", np.atleast_2d(xi), np.atleast_2d(xi))
-         + math.log(P) / beta + 0.5 * M2)
+    scores = Z @ X.T
+    e = -_lse_minus_log_p(scores, beta) + 0.5 * np.einsum("ij,ij->i", Z, Z) + 0.5 * M2
     return float(e[0]) if xi.ndim == 1 else e
+
+
+def _lse_minus_log_p(v, beta):
+    """Row-wise lse(beta, v) - log(P)/beta = max v + beta^{-1} log mean exp(beta (v - max v)).
+
+    Written as ``log1p(mean(expm1(.)))``: when beta (v - max v) is small (small beta) the log of the mean
+    is small too, and lse and log(P)/beta (each about log(P)/beta) would cancel, losing all digits.
+    """
+    m = np.max(v, axis=-1, keepdims=True)
+    d = v - m                                   # finite: |v| <= sqrt(MAX_SQ_NORM) after validation
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        direct = np.log1p(np.mean(np.expm1(beta * d), axis=-1)) / beta
+    # where beta |d| < 1e-4 (beta may be subnormal, where beta * d has lost its digits) the cumulant
+    # series (1/beta) log mean e^{beta d} = k1 + beta k2/2 + beta^2 k3/6 + beta^3 k4/24 + O((beta |d|)^4 |d|)
+    small = beta * np.max(-d, axis=-1) < 1e-4
+    if small.any():
+        ds = d[small]
+        k1 = ds.mean(axis=-1)
+        c = ds - k1[:, None]
+        k2 = np.mean(c * c, axis=-1)
+        k3 = np.mean(c ** 3, axis=-1)
+        k4 = np.mean(c ** 4, axis=-1) - 3.0 * k2 * k2
+        direct = direct.copy()
+        direct[small] = k1 + beta * (k2 / 2 + beta * (k3 / 6 + beta * k4 / 24))
+    return m[:, 0] + direct
 
 
 def energy_gaussian(X, xi, beta):
@@ -199,6 +231,8 @@ def energy_gaussian(X, xi, beta):
     sq = np.einsum("ij,ij->i", X, X)
     M2 = float(np.max(sq))
     Z = np.atleast_2d(xi)
+    check_budget("xi", nbytes=4 * 8.0 * Z.shape[0] * P + 8.0 * 2**20, work=3.0 * Z.shape[0] * P * X.shape[1],
+                 what="the squared distances of every state to every pattern")
     # squared distances (B, P), computed as differences (no cancellation near a pattern) in blocks of
     # patterns, so that the temporary never exceeds about 2**20 numbers (not a B x P x N array)
     d2 = np.empty((Z.shape[0], P))
@@ -207,7 +241,7 @@ def energy_gaussian(X, xi, beta):
         D = Z[:, None, :] - X[None, k0:k0 + block, :]
         d2[:, k0:k0 + block] = np.einsum("bpn,bpn->bp", D, D)
     expo = -0.5 * d2 - 0.5 * (M2 - sq)[None, :]
-    e = -(np.atleast_1d(logsumexp(expo, beta, axis=-1)) - math.log(P) / beta)
+    e = -_lse_minus_log_p(expo, beta)
     return float(e[0]) if xi.ndim == 1 else e
 
 
@@ -240,6 +274,9 @@ def update(X, xi, beta):
     X = _patterns_scaled(X)
     xi = _states_scaled(xi, X.shape[1])
     beta = _beta(beta)
+    B = xi.shape[0] if xi.ndim == 2 else 1
+    check_budget("xi", nbytes=8.0 * (B * X.shape[1] + X.shape[0] * (X.shape[1] + 1)) + _modern_kernels.MAX_BLOCK_BYTES,
+                 work=1.0 * B * X.shape[0] * X.shape[1], what="one update of every state")
     out = _modern_kernels.update(X, np.atleast_2d(xi), beta)
     return out[0] if xi.ndim == 1 else out
 
@@ -282,7 +319,10 @@ def retrieve(X, xi0, beta, *, tol: float = 1e-10, max_iter: int = 1000):
     tol : float, default 1e-10
         Stopping tolerance on the largest component change, >= 0.
     max_iter : int, default 1000
-        Largest number of updates, ``1 <= max_iter <= 10**7``.
+        Largest number of updates, ``1 <= max_iter <= 10**7``.  A call may do at most
+        ``max_iter * B * P * N`` update steps (each two multiply-adds and a share of an ``exp``):
+        beyond ``MAX_WORK`` (2e10, about ten seconds) it is refused before it starts, naming
+        ``max_iter`` and ``xi0``; memory is about four copies of the batch.
 
     Raises
     ------
@@ -306,6 +346,9 @@ def retrieve(X, xi0, beta, *, tol: float = 1e-10, max_iter: int = 1000):
         raise ValueError(f"max_iter must be <= {MAX_ITER:.0e} (the iteration converges linearly; "
                          f"more updates only spin on round-off); got {max_iter}")
     Q = np.atleast_2d(xi0)
+    check_budget("max_iter and xi0", nbytes=8.0 * (4 * Q.size + X.shape[0] * (X.shape[1] + 1))
+                 + _modern_kernels.MAX_BLOCK_BYTES, work=float(max_iter) * Q.size * X.shape[0],
+                 what="max_iter updates of B queries against P patterns of N components")
     if Q.size * X.shape[0] >= BATCHED_MIN_WORK:
         out, iters = _modern_kernels.retrieve(X, Q, beta, tol, max_iter)
     else:
@@ -331,10 +374,15 @@ def jacobian(X, xi, beta):
     Returns
     -------
     ndarray, shape (N, N) or (B, N, N)
+        Costs ``B * P * N**2`` steps and ``16 B N**2`` bytes: refused beyond ``MAX_WORK`` / 1 GiB.
     """
     X = _patterns_scaled(X)
     xi = _states_scaled(xi, X.shape[1])
     beta = _beta(beta)
+    B = xi.shape[0] if xi.ndim == 2 else 1
+    P, N = X.shape
+    check_budget("xi and X", nbytes=8.0 * (2 * B * N * N + B * P + B * N), work=1.0 * B * P * N * N,
+                 what="B Jacobians of size N x N, each a sum over P patterns")
     p = np.atleast_2d(softmax(xi @ X.T, beta, axis=-1))  # (B, P)
     mean = p @ X  # (B, N)
     second = np.einsum("bk,ki,kj->bij", p, X, X)
@@ -354,9 +402,12 @@ def separation(X) -> np.ndarray:
     Returns
     -------
     ndarray, shape (P,)
-        ``+inf`` for every pattern when ``P == 1``.
+        ``+inf`` for every pattern when ``P == 1``.  Builds the ``P x P`` Gram matrix: refused beyond
+        1 GiB (``P`` above about 8000).
     """
     X = _patterns_scaled(X)
+    check_budget("X", nbytes=2 * 8.0 * X.shape[0] ** 2, work=1.0 * X.shape[0] ** 2 * X.shape[1],
+                 what="the P x P Gram matrix")
     G = X @ X.T
     d = np.diag(G).copy()
     if X.shape[0] == 1:
@@ -402,6 +453,7 @@ def threshold_coefficients(X, delta=None) -> tuple[float, float]:
     P = X.shape[0]
     if P < 2:
         raise ValueError("X must have at least two patterns for the threshold equation")
+    given = delta
     if delta is None:
         delta = float(np.min(separation(X)))
         if delta <= 0:
@@ -409,8 +461,14 @@ def threshold_coefficients(X, delta=None) -> tuple[float, float]:
     else:
         delta = as_positive(delta, "delta")
     M2 = max_norm(X) ** 2
-    b = 1.0 / delta
-    a = b * (2.0 / P + math.log(2.0 * (P - 1) * P * M2))
+    name = "X" if given is None else "delta"
+    if M2 == 0.0:
+        raise ValueError("X must have a non-zero pattern (log M^2 is -inf)")
+    with np.errstate(over="ignore"):
+        b = 1.0 / delta
+        a = b * (2.0 / P + math.log(2.0 * (P - 1) * P * M2))
+    if not (math.isfinite(a) and math.isfinite(b)):
+        raise ValueError(f"{name}: the separation {delta:.3g} is so small that 1/Delta overflows float64")
     return a, b
 
 

@@ -106,10 +106,29 @@ def _check_axis(axis, ndim: int) -> int:
 def _check_beta(beta) -> float:
     if isinstance(beta, (bool, np.bool_)) or not isinstance(beta, (int, float, np.integer, np.floating)):
         raise TypeError(f"beta must be a real number; got {type(beta).__name__}")
-    beta = float(beta)
+    try:
+        beta = float(beta)
+    except OverflowError as exc:
+        raise ValueError(f"beta is too large for a float64; got an integer of {int(beta).bit_length()} bits") from exc
     if math.isnan(beta) or beta <= 0:
         raise ValueError(f"beta must be > 0 (np.inf allowed); got {beta}")
     return beta
+
+
+def _scaled_shift(a: np.ndarray, m: np.ndarray, beta: float) -> np.ndarray:
+    """``beta * (a - m)`` (every entry <= 0) where ``a - m`` itself may overflow.
+
+    Entries of opposite sign near the float64 limit (``1.7e308`` and ``-1.7e308``) differ by more than
+    the largest float; their scaled difference can still be small (``beta = 1e-308``).  There the
+    difference is taken in halves, ``2 beta (a/2 - m/2)``.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = a - m
+        out = beta * d
+        bad = np.isinf(d) & np.isfinite(a)
+        if bad.any():
+            out = np.where(bad, (beta * (0.5 * a - 0.5 * m)) * 2.0, out)
+    return np.where(d == 0.0, 0.0, out)   # beta = inf times 0
 
 
 def logsumexp(x, beta: float = 1.0, axis: int = -1) -> np.ndarray | float:
@@ -130,7 +149,9 @@ def logsumexp(x, beta: float = 1.0, axis: int = -1) -> np.ndarray | float:
     Returns
     -------
     float or ndarray
-        The reduced values (a float for 1-D input).
+        The reduced values (a float for 1-D input).  ``inf`` only where the true value exceeds
+        the float64 range (e.g. ``beta = 5e-324``, where :math:`\beta^{-1}\log n` does); the
+        shift :math:`\beta(x_i - \max x)` is exact also when :math:`x_i - \max x` overflows.
 
     Raises
     ------
@@ -155,7 +176,7 @@ def logsumexp(x, beta: float = 1.0, axis: int = -1) -> np.ndarray | float:
     else:
         # Where every entry is -inf the max is -inf; keep the shift finite there.
         m_safe = np.where(np.isfinite(m), m, 0.0)
-        s = np.sum(np.exp(beta * (a - m_safe)), axis=axis, keepdims=True)
+        s = np.sum(np.exp(_scaled_shift(a, m_safe, beta)), axis=axis, keepdims=True)
         with np.errstate(divide="ignore"):
             out = np.squeeze(m_safe + np.log(s) / beta, axis=axis)
     return float(out) if np.ndim(out) == 0 else out
@@ -204,7 +225,7 @@ def softmax(x, beta: float = 1.0, axis: int = -1) -> np.ndarray:
     if np.isinf(beta):
         e = (a == m).astype(np.float64)
     else:
-        e = np.exp(beta * (a - m))
+        e = np.exp(_scaled_shift(a, m, beta))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 

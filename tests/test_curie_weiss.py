@@ -163,3 +163,99 @@ def test_size_arguments_are_capped():
 
 def test_benchmarks_empty():
     assert cw.benchmarks(quick=True) == []
+
+
+# ----------------------------------------------------------------------------- valid extremes (decimal references)
+
+def _dec_root(beta, J=1.0, h=0.0):
+    """Positive root of m = tanh(beta (J m + h)) in 50-digit decimals (geometric, then plain bisection)."""
+    from decimal import Decimal, localcontext
+    with localcontext() as ctx:
+        ctx.prec = 50
+        b, j, f = Decimal(beta), Decimal(J), Decimal(h)
+
+        def tanh(x):
+            if abs(x) < Decimal("1e-10"):
+                return x - x ** 3 / 3 + 2 * x ** 5 / 15
+            e = (2 * x).exp()
+            return (e - 1) / (e + 1)
+
+        def g(m):
+            return tanh(b * (j * m + f)) - m if f else tanh(b * j * m) / m - 1
+        lo, hi = Decimal("1e-300") if not f else Decimal(0), Decimal(1)
+        for _ in range(400):
+            mid = (lo * hi).sqrt() if lo > 0 and hi / lo > 4 else (lo + hi) / 2
+            lo, hi = (mid, hi) if g(mid) > 0 else (lo, mid)
+        return float((lo + hi) / 2)
+
+
+def test_curie_weiss_keeps_full_precision_next_to_the_critical_point():
+    # the residual tanh(y) - m cancels as m -> 0; it is evaluated as (tanh y - y) + (beta J - 1) m + beta h
+    for beta, h in ((1 + 1e-6, 0.0), (1 + 1e-10, 0.0), (1 + 1e-13, 0.0), (1.0, 1e-30), (1.0, 1e-12), (2.0, 0.0)):
+        ref = _dec_root(beta, 1.0, h)
+        assert abs(cw.curie_weiss(beta, 1.0, h) - ref) <= 2e-15 * ref
+        assert abs(cw.curie_weiss(beta, 1.0, -h) + ref) <= 2e-15 * ref if h else True
+
+
+def test_barrier_keeps_relative_precision_as_beta_J_tends_to_one():
+    from decimal import Decimal, localcontext
+    for beta in (1 + 1e-3, 1 + 1e-5, 1 + 1e-7, 1 + 1e-12):
+        with localcontext() as ctx:
+            ctx.prec = 50
+            m, T = Decimal(_dec_root(beta)), 1 / Decimal(beta)
+            ref = float(m * m / 2 - T * ((1 + m) * (1 + m).ln() + (1 - m) * (1 - m).ln()) / 2)
+        assert abs(cw.curie_weiss_barrier(beta) - ref) <= 1e-12 * ref
+
+
+def test_exact_law_ground_states_are_decided_exactly_and_huge_beta_gives_no_nan():
+    # a tolerance on the energy used to merge states whose energies differ by less than 1e-12
+    _, p = cw.curie_weiss_exact(4, np.inf, 1e-20)
+    assert np.array_equal(p, [0.5, 0, 0, 0, 0.5])
+    _, p = cw.curie_weiss_exact(4, np.inf, 1.0, 1e-14)
+    assert np.array_equal(p, [0, 0, 0, 0, 1.0])
+    for beta in (1e300, 1e308):            # beta N e overflowed to inf - inf = NaN
+        _, p = cw.curie_weiss_exact(10, beta)
+        assert np.array_equal(p, [0.5] + [0.0] * 9 + [0.5])
+        m, f = cw.curie_weiss_exact_free_energy(10, beta)
+        assert np.all(np.isfinite(f)) and f[0] == f[-1] == -0.5
+
+
+def test_escape_time_does_not_underflow_at_large_beta():
+    # 1 - tanh(beta x) rounded to 0 for beta x > 19, giving log 0 and an infinite time
+    from decimal import Decimal, localcontext
+    N, beta = 10, 30.0
+    with localcontext() as ctx:
+        ctx.prec = 60
+        b = Decimal(beta)
+        lw = [Decimal(math.comb(N, k)).ln() + b * N * (Decimal(2 * k - N) / N) ** 2 / 2 for k in range(N + 1)]
+        top = max(lw)
+        pi = [(x - top).exp() for x in lw]
+        total = Decimal(0)
+        for k in range(N // 2 + 1, N + 1):
+            y = b * Decimal(2 * k - N - 1) / N
+            q = Decimal(k) / N / (1 + (2 * y).exp())
+            total += sum(pi[k:]) / (pi[k] * q)
+        ref = float(total / N)
+    t = cw.curie_weiss_escape_time(N, beta, 1.0, 0.0)
+    assert abs(t - ref) <= 1e-11 * ref
+    with pytest.raises(ValueError, match="beta"):    # beyond 1.8e308 sweeps: refused, not inf
+        cw.curie_weiss_escape_time(5000, 10.0, 1.0, -1.0)
+
+
+def test_results_beyond_float_range_are_refused_naming_the_argument():
+    with pytest.raises(ValueError, match="beta"):
+        cw.curie_weiss_free_energy(0.5, 5e-324)
+    with pytest.raises(ValueError, match="beta"):
+        cw.curie_weiss_exact_free_energy(10, 5e-324)
+    with pytest.raises(ValueError, match=r"\bh\b"):
+        cw.curie_weiss(2.0, 1.0, 2**1024)
+    with pytest.raises(ValueError, match="beta"):
+        cw.curie_weiss([[1.0], [1.0, 2.0]])
+    with pytest.raises(ValueError, match="N"):
+        cw.curie_weiss_exact(cw.MAX_SIZE + 1, 1.0)
+
+
+def test_glauber_rates_keep_relative_precision():
+    W = cw.curie_weiss_glauber_matrix(4, 100.0)
+    # up-rate from k = 0: (4/4) (1 + tanh(100 * (-3/4 + ... )))/2 = expit(2 beta f), f = (M + 1)/N = -3/4
+    assert W[0, 1] == pytest.approx(1.0 / (1.0 + math.exp(150.0)), rel=1e-14)

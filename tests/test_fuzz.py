@@ -52,6 +52,7 @@ ALLOW_NAN = {
     "highload": {"retrieval_rs"},
     # the orthogonality of a single attractor (no pair of angles) is documented as NaN
     "insilico": {"orthogonality", "evaluate", "simulation2_point", "sweep"},
+    "modern": {"threshold_roots"},   # (nan, nan) when beta = a + b log beta has no real root (every beta qualifies)
 }
 
 #: Per-call wall-clock limit (s) for Python-level work; the whole module has a limit too.

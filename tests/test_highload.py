@@ -271,3 +271,64 @@ def test_zero_temperature_retrieval_fixed_points_and_law():
 
 def test_benchmarks_empty():
     assert highload.benchmarks(quick=True) == []
+
+
+# ----------------------------------------------------------------------------- valid extremes
+
+def test_perfect_recall_counts_ties_as_unstable():
+    # the newest pattern's field carried one extra self-term (N - p instead of N - p - 1), so a bit with
+    # zero crosstalk margin counted as stable; replay the draws and test every count by brute force
+    def stable(xi, rows):
+        J = xi.T @ xi
+        np.fill_diagonal(J, 0)
+        return bool(np.all(xi[rows] * (xi[rows] @ J) > 0))
+    for seed in range(120):
+        N = (16, 5, 40)[seed % 3]
+        a, f = highload.perfect_recall_trials(N, 1, seed)
+        gen = np.random.default_rng(seed)
+        n_draw = min(int(f[0]) + 1, N)
+        xi = np.array([2.0 * gen.integers(0, 2, size=N) - 1.0 for _ in range(n_draw)])
+        k, k1 = int(a[0]), int(f[0])
+        assert k == 0 or stable(xi[:k], slice(None))
+        assert k >= n_draw or not stable(xi[:k + 1], slice(None))
+        assert stable(xi[:k1], slice(0, 1)) and (k1 >= n_draw or not stable(xi[:k1 + 1], slice(0, 1)))
+
+
+def test_retrieval_rs_converges_to_the_zero_temperature_solution():
+    # the q-equation solved for C = beta (1 - q): no loss of C's digits near q = 1 (r was off by 2e-3 at 1e11)
+    m0, q0, r0 = highload.retrieval_rs(0.05, np.inf)
+    for beta in (1e4, 1e6, 1e8, 1e10, 1e13, 1e300):
+        m, q, r = highload.retrieval_rs(0.05, beta)
+        assert abs(m - m0) < 1e-10 and abs(r - r0) < 1e-3 / beta + 1e-12 and q <= 1.0
+    f0 = highload.rs_free_energy(0.05, np.inf, "spin_glass")
+    for beta in (1e8, 1e10, 1e11):
+        f = highload.rs_free_energy(0.05, beta, "spin_glass")
+        # the physical O(T) differences are about 3.6 T (r) and 0.05 T (f); the q-form lost 50x more at 1e8
+        assert abs(f[3] - f0[3]) < 10 / beta and abs(f[0] - f0[0]) < 1 / beta
+
+
+def test_retrieval_rs_small_loads_and_the_saddle_node():
+    m_cw = cw.curie_weiss(1 + 1e-8)
+    assert highload.retrieval_rs(1e-300, 1 + 1e-8)[0] == m_cw       # was NaN: below the scan's resolution
+    T_M = highload.retrieval_line(0.05, tol=1e-7)
+    assert math.isfinite(highload.retrieval_rs(0.05, 1 / (T_M - 3e-7))[0])   # a state narrower than the grid
+
+
+def test_crosstalk_error_probability_large_sizes_and_exact_tail():
+    from fractions import Fraction
+    p = highload.crosstalk_error_probability(100000, [1, 3000, 100000])
+    assert np.all(np.isfinite(p)) and p[0] == 0 and 0 < p[1] < p[2] < 0.5      # bdtr gave NaN for K > 2**31
+    for N, P in ((100, 20), (41, 41), (30, 7)):
+        K = (P - 1) * (N - 1)
+        kmax = (K - (N - 1)) // 2
+        ref = Fraction(sum(math.comb(K, j) for j in range(kmax + 1)), 2**K)
+        assert highload.crosstalk_error_probability(N, P) == pytest.approx(float(ref), rel=1e-13)
+
+
+def test_signal_to_noise_simulations_refuse_sizes_beyond_their_limits():
+    with pytest.raises(ValueError, match=r"\bN\b"):
+        highload.perfect_recall_trials(10**5, 1, 0)              # two 1e5 x 1e5 arrays
+    with pytest.raises(ValueError, match="n_networks"):
+        highload.perfect_recall_trials(8000, 10_000, 0)
+    with pytest.raises(ValueError, match=r"\bN\b"):
+        highload.zero_temperature_retrieval(10**5, 10, 1, 0)     # a 1e5 x 1e5 coupling matrix

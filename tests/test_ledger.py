@@ -253,3 +253,28 @@ def test_anchors_of_repeated_ids_are_unique(monkeypatch):
     check("LIT/rep", "two", 1.0, 1.0, basis="exact: equal")
     a, b = ledger.session_claims()
     assert (a.anchor, b.anchor) == ("claim-LIT-rep", "claim-LIT-rep-2")
+
+
+def test_equality_near_the_float_limit_and_argument_checks():
+    # |1.7e308 - (-1.7e308)| overflows to inf, and so did the slack 1.1 * 1.7e308: inf <= inf passed
+    with pytest.raises(ledger.ClaimFailed):
+        ledger.check("BOOK/x", "s", 1.7e308, -1.7e308, rtol=1.1, quiet=True)
+    ledger.check("BOOK/x", "s", 1.7e308, -1.7e308, rtol=2.5, quiet=True)
+    for kw, name in ((dict(atol=2**1024), "atol"), (dict(digits=2**64), "digits"), (dict(measured=[[1], [1, 2]]), "measured"),
+                     (dict(relation=np.array(["=="])), "relation"), (dict(measured=[2**1024]), "measured")):
+        args = dict(measured=1.0, expected=1.0)
+        args.update(kw)
+        with pytest.raises((ValueError, TypeError), match=name):
+            ledger.check("BOOK/x", "s", quiet=True, **args)
+
+
+def test_bench_compare_and_timing_arguments_are_checked():
+    from attractors import bench
+    with pytest.raises(TypeError, match="module"):
+        bench.compare(1, "n", "s", lambda: 1, lambda: 1)
+    with pytest.raises(TypeError, match="kernel"):
+        bench.compare("m", "n", "s", 3, lambda: 1)
+    with pytest.raises(ValueError, match="min_time"):
+        bench.best_time(lambda: None, min_time=2**1024)
+    with pytest.raises(ValueError, match="min_time"):
+        bench.best_time(lambda: None, repeat=1000, min_time=60)

@@ -155,9 +155,63 @@ def test_p2_free_energy_samples_consistent_and_brute_force():
         assert abs(-lz / (beta * N) - fa[k]) < 1e-12
     with pytest.raises(TypeError, match="samples"):
         lowload.hopfield_p2_free_energy_exact(10, 1.7, samples=1)
-    with pytest.raises(ValueError, match="N must be <= 1000"):
-        lowload.hopfield_p2_free_energy_exact(1001, 1.7)
+    with pytest.raises(ValueError, match="N must be <= 10000"):
+        lowload.hopfield_p2_free_energy_exact(10001, 1.7)
 
 
 def test_benchmarks_empty():
     assert lowload.benchmarks(quick=True) == []
+
+
+# ----------------------------------------------------------------------------- valid extremes
+
+def test_mixture_keeps_full_precision_as_beta_tends_to_one():
+    from decimal import Decimal, localcontext
+    for n, beta in ((1, 1 + 1e-10), (3, 1 + 1e-10), (3, 1 + 1e-6), (4, 1 + 1e-12)):
+        with localcontext() as ctx:
+            ctx.prec = 50
+            law = [(n - 2 * k, Decimal(math.comb(n, k)) / 2**n) for k in range(n + 1)]
+            b = Decimal(beta)
+
+            def tanh(x):
+                if abs(x) < Decimal("1e-10"):
+                    return x - x ** 3 / 3 + 2 * x ** 5 / 15
+                return ((2 * x).exp() - 1) / ((2 * x).exp() + 1)
+
+            def phi(m):
+                return sum(w * S * tanh(b * m * S) for S, w in law) / (n * m) - 1
+            lo, hi = Decimal("1e-300"), Decimal(1)
+            for _ in range(400):
+                mid = (lo * hi).sqrt() if hi / lo > 4 else (lo + hi) / 2
+                lo, hi = (mid, hi) if phi(mid) > 0 else (lo, mid)
+            ref = float(lo)
+        assert abs(lowload.mixture(n, beta) - ref) <= 1e-13 * ref
+
+
+def test_free_energies_do_not_overflow_at_huge_beta():
+    # beta |u| overflowed: (inf + ...)/beta = inf
+    assert lowload.lowload_free_energy([1e10, 0.0], 1e300) == pytest.approx(0.5e20 - 1e10, rel=1e-15)
+    assert lowload.mixture_free_energy(3, 1.7e308) == pytest.approx(lowload.mixture_free_energy(3, np.inf), rel=1e-15)
+    # P = 2 at beta = 1e306: ground-state energies (the exponents are shifted by their maximum)
+    f = lowload.hopfield_p2_free_energy_exact(10, 1e306)
+    ref = sum(math.comb(10, a) / 2**10 * (1 / 10 - (a * a + (10 - a) ** 2) / 100) for a in range(11))
+    assert f == pytest.approx(ref, rel=1e-14)
+    with pytest.raises(ValueError, match="beta"):
+        lowload.hopfield_p2_free_energy_exact(10, 5e-324)
+
+
+def test_work_limits_refuse_before_working():
+    with pytest.raises(ValueError, match="max_iter"):
+        lowload.lowload_fixed_point(np.full(20, 0.1), 2.0)          # 1e5 iterations over 2**20 sign vectors
+    with pytest.raises(ValueError, match=r"\bm\b"):
+        lowload.lowload_free_energy(np.zeros((200, 20)), 2.0)      # 200 x 2**20 overlaps: 1.6 GB
+    with pytest.raises(ValueError, match=r"\bn\b"):
+        lowload.mixture_stability_temperature(50000)
+    with pytest.raises(ValueError, match="beta"):
+        lowload.mixture(10**5, np.full(1000, 2.0))
+
+
+def test_sign_vectors_rows_are_the_binary_digits():
+    for P in (1, 4, 9):
+        idx = np.arange(2**P)[:, None]
+        assert np.array_equal(lowload.sign_vectors(P), 1.0 - 2.0 * ((idx >> np.arange(P)) & 1))

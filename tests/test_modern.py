@@ -252,3 +252,26 @@ def test_energy_gaussian_blocks_agree_with_one_shot():
     beta = 0.7
     ref = -(np.log(np.mean(np.exp(beta * (expo - expo.max(1, keepdims=True))), 1)) / beta + expo.max(1))
     np.testing.assert_allclose(m.energy_gaussian(X, Q, beta), ref, rtol=1e-12, atol=1e-10)
+
+
+# ----------------------------------------------------------------------------- valid extremes
+
+def test_energy_at_small_beta_has_no_cancellation():
+    # lse and log(P)/beta both grow like 1/beta; their difference is the mean overlap as beta -> 0
+    X = np.array([[1.0, 0.0], [0.0, 1.0]])
+    for beta in (5e-324, 1e-300, 1e-12):
+        assert m.energy(X, [1.0, 0.0], beta) == pytest.approx(0.5, rel=1e-12)
+        assert m.energy_gaussian(X, [1.0, 0.0], beta) == pytest.approx(0.5, rel=1e-12)
+    assert m.energy(X, [1.0, 0.0], 1e-5) == pytest.approx(1.0 - math.log1p(math.expm1(1e-5) / 2) / 1e-5,
+                                                          rel=1e-13)
+
+
+def test_limits_and_tiny_separations_are_refused_naming_the_argument():
+    with pytest.raises(ValueError, match="max_iter"):
+        m.retrieve(np.ones((1000, 100)), np.zeros((1000, 100)), 1.0, max_iter=10**6)
+    with pytest.raises(ValueError, match=r"\bxi\b"):
+        m.jacobian(np.ones((1, 4000)), np.zeros((200, 4000)), 1.0)
+    with pytest.raises(ValueError, match=r"\bX\b"):
+        m.separation(np.zeros((20000, 1)))
+    with pytest.raises(ValueError, match="delta"):
+        m.threshold_roots(np.eye(2), delta=5e-324)

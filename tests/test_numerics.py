@@ -281,3 +281,12 @@ def test_read_bandwidth_validates_and_measures():
         read_bandwidth(size_bytes=1.5)
     with pytest.raises(ValueError, match="repeat"):
         read_bandwidth(size_bytes=2**20, repeat=0)
+
+
+def test_logsumexp_and_softmax_shift_exactly_when_the_difference_overflows():
+    # 1e308 - (-1e308) overflows, but beta times it is -2 at beta = 1e-308
+    x = [1e308, -1e308]
+    assert numerics.logsumexp(x, 1e-308) == pytest.approx(1e308 * (1 + math.log1p(math.exp(-2.0))), rel=1e-15)
+    assert numerics.softmax(x, 1e-308)[0] == pytest.approx(1 / (1 + math.exp(-2.0)), rel=1e-15)
+    with pytest.raises(ValueError, match="beta"):
+        numerics.logsumexp([1.0], 2**1024)
