@@ -59,10 +59,11 @@ from numba import njit
 from numba.core import types as _nbtypes
 from numba.core.extending import intrinsic
 
-from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins
+from attractors._validate import (MAX_WORK, as_array, as_generator, as_int, as_patterns, as_positive,
+                                  as_spins, check_budget)
 
 # Couplings and scan_couplings are public through attractors.hopfield (Couplings, prepare)
-__all__ = ["TIE_RTOL", "MAX_UPDATES", "BLOCK_UPDATES", "compact_couplings", "run_sequential", "benchmarks"]
+__all__ = ["TIE_RTOL", "MAX_UPDATES", "STEPS_PER_UPDATE", "MAX_FIELD", "BLOCK_UPDATES", "compact_couplings", "run_sequential", "benchmarks"]
 
 #: At beta = inf (in every kernel here and in ``hopfield``) a field with ``|phi_i| <= TIE_RTOL * (sum_j |J_ij| + |h_i|)`` counts as a tie at
 #: beta = inf (the spin is kept).  Exact ties (e.g. Hebbian fields, multiples of
@@ -70,8 +71,13 @@ __all__ = ["TIE_RTOL", "MAX_UPDATES", "BLOCK_UPDATES", "compact_couplings", "run
 #: grows slowly with the number of incremental field updates; true non-zero
 #: fields this small do not occur for couplings of one scale.
 TIE_RTOL = 1e-9
-#: Most single-site updates of one call (as ``hopfield.MAX_UPDATES``).
-MAX_UPDATES = 10**11
+#: Elementary steps (``attractors._validate.MAX_WORK``) charged for one single-site update: its two
+#: draws and its decision; a flip adds the N (float64) or N / 2 (integer) field updates it does.
+STEPS_PER_UPDATE = 20
+#: Most single-site updates of one call, flips aside (as ``hopfield.MAX_UPDATES``): about ten seconds.
+MAX_UPDATES = MAX_WORK // STEPS_PER_UPDATE
+#: Largest sum_j |J_ij| + |h_i| accepted: the fields and every partial sum of them stay finite.
+MAX_FIELD = 1e300
 #: Updates handed to the kernel per block of pre-drawn uniforms (at most 2 x 8192 doubles = 128 kB).
 BLOCK_UPDATES = 8192
 #: Largest acceptance table (entries); larger field ranges fall back to ``exp`` per update.
@@ -674,6 +680,34 @@ def compact_couplings(J):
     return None if K is None else np.array(K)
 
 
+# ----------------------------------------------------------------------------- limits
+
+def check_run(sweeps, n: int, n_patterns: int, mode: str = "sequential") -> int:
+    """``sweeps`` as an int, refused (naming it) when the call would exceed the work or memory limits.
+
+    Work is counted for the worst case, every update flipping: a sequential sweep is N updates of
+    ``STEPS_PER_UPDATE`` steps plus N / 2 + 1 field updates each (the integer kernel's cost; the float64
+    kernel's N multiply-adds are vectorised four at a time), a parallel sweep N updates plus the N x N
+    field pass.  The recorded overlaps are ``(sweeps + 1) x n_patterns`` float64.
+    """
+    sweeps = as_int(sweeps, "sweeps", minimum=0)
+    per_update = STEPS_PER_UPDATE + (n if mode == "parallel" else n // 2 + 1)
+    check_budget("sweeps (with the size of J)", work=sweeps * n * per_update,
+                 what=f"{sweeps} sweeps of {n} updates, every update flipping")
+    check_budget("sweeps (with the number of patterns)", nbytes=8 * (sweeps + 1) * n_patterns,
+                 what=f"{sweeps + 1} x {n_patterns} recorded overlaps")
+    return sweeps
+
+
+def check_fields(bound, name: str = "J") -> None:
+    """Refuse couplings and field whose local fields could overflow: ``bound`` is ``TIE_RTOL``
+    times ``max_i sum_j |J_ij| + |h_i|`` per site (the tie tolerances), or those sums themselves."""
+    b = np.max(bound) if np.ndim(bound) else bound
+    if not b <= MAX_FIELD:  # also NaN
+        raise ValueError(f"{name} (with h) too large: sum_j |J_ij| + |h_i| reaches {float(b):.3g}, more than "
+                         f"{MAX_FIELD:.0e}; the local fields could overflow float64 -- rescale J, h and beta together")
+
+
 # ----------------------------------------------------------------------------- drivers
 
 def _prepare(J, K, s, h, beta, symmetric=None, rowsum=None):
@@ -737,7 +771,8 @@ def run_sequential(J, s0, *, h=None, beta=np.inf, sweeps=1, rng=None, patterns=N
     beta : float, optional
         Inverse temperature > 0, ``np.inf`` (default) for the deterministic rule.
     sweeps : int >= 0
-        Number of sweeps of N updates.
+        Number of sweeps of N updates; at most about ten seconds of work, counted as if every update
+        flipped (:func:`check_run`), and at most 1 GiB of recorded overlaps.
     rng : int, Generator or None
         Random stream; a Generator is advanced by exactly the draws of ``hopfield.run``.
     patterns : array_like, shape (P, N), optional
@@ -776,19 +811,14 @@ def run_sequential(J, s0, *, h=None, beta=np.inf, sweeps=1, rng=None, patterns=N
         if h.shape != (n,):
             raise ValueError(f"h must have shape ({n},); got {h.shape}")
     beta = as_positive(beta, "beta", allow_inf=True)
-    sweeps = as_int(sweeps, "sweeps", minimum=0)
-    if sweeps * n > MAX_UPDATES:
-        raise ValueError(f"sweeps must be <= {MAX_UPDATES // n} for N = {n}; got {sweeps}")
     if patterns is None:
         xi = np.zeros((0, n))
     else:
         xi = as_patterns(patterns, "patterns")
         if xi.shape[1] != n:
             raise ValueError(f"patterns must have {n} units; got shape {xi.shape}")
-    if (sweeps + 1) * xi.shape[0] > MAX_ENTRIES:
-        raise ValueError(f"sweeps = {sweeps} with {xi.shape[0]} patterns would record more than {MAX_ENTRIES} "
-                         "overlaps; run in chunks")
-    if couplings not in ("auto", "float64", "compact"):
+    sweeps = check_run(sweeps, n, xi.shape[0])
+    if not isinstance(couplings, str) or couplings not in ("auto", "float64", "compact"):
         raise ValueError(f"couplings must be 'auto', 'float64' or 'compact'; got {couplings!r}")
     gen = as_generator(rng)
     K = None
@@ -801,6 +831,8 @@ def run_sequential(J, s0, *, h=None, beta=np.inf, sweeps=1, rng=None, patterns=N
     if xi.shape[0]:
         _overlap_row(xi, s, m[0])
     prep = _prepare(J, K, s, h, beta)
+    if prep[0] == "float64":
+        check_fields(prep[3] / TIE_RTOL, "J")
     _run_blocks(prep, s, beta, sweeps * n, gen, xi, m)
     if patterns is not None:
         return s, m
