@@ -692,9 +692,9 @@ def check_run(sweeps, n: int, n_patterns: int, mode: str = "sequential") -> int:
     """
     sweeps = as_int(sweeps, "sweeps", minimum=0)
     per_update = STEPS_PER_UPDATE + (n if mode == "parallel" else n // 2 + 1)
-    check_budget("sweeps (with the size of J)", work=sweeps * n * per_update,
+    check_budget("sweeps (with the size of J)", work=min(sweeps * n * per_update, 10**300),
                  what=f"{sweeps} sweeps of {n} updates, every update flipping")
-    check_budget("sweeps (with the number of patterns)", nbytes=8 * (sweeps + 1) * n_patterns,
+    check_budget("sweeps (with the number of patterns)", nbytes=min(8 * (sweeps + 1) * n_patterns, 10**300),
                  what=f"{sweeps + 1} x {n_patterns} recorded overlaps")
     return sweeps
 
@@ -706,6 +706,20 @@ def check_fields(bound, name: str = "J") -> None:
     if not b <= MAX_FIELD:  # also NaN
         raise ValueError(f"{name} (with h) too large: sum_j |J_ij| + |h_i| reaches {float(b):.3g}, more than "
                          f"{MAX_FIELD:.0e}; the local fields could overflow float64 -- rescale J, h and beta together")
+
+
+def field_vector(h, n: int, name: str = "h") -> np.ndarray:
+    """The external field as a float64 vector of length n: None is 0, a scalar is broadcast."""
+    if h is None:
+        return np.zeros(n)
+    # decide scalar-ness without np.ndim (which raises its own error on a ragged list)
+    scalar = isinstance(h, (int, float, np.number, np.bool_)) or (isinstance(h, np.ndarray) and h.ndim == 0)
+    h = as_array(h, name, ndim=(0, 1))
+    if scalar:
+        return np.full(n, float(h.reshape(-1)[0]))
+    if h.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},); got {h.shape}")
+    return h
 
 
 # ----------------------------------------------------------------------------- drivers
@@ -802,14 +816,7 @@ def run_sequential(J, s0, *, h=None, beta=np.inf, sweeps=1, rng=None, patterns=N
     if s.ndim != 1:
         raise ValueError(f"s0 must be one state of shape ({n},); got {s.shape}")
     s = s.copy()
-    if h is None:
-        h = np.zeros(n)
-    else:
-        scalar = np.ndim(h) == 0
-        h = as_array(h, "h", ndim=(0, 1))
-        h = np.full(n, float(h.reshape(-1)[0])) if scalar else h
-        if h.shape != (n,):
-            raise ValueError(f"h must have shape ({n},); got {h.shape}")
+    h = field_vector(h, n)
     beta = as_positive(beta, "beta", allow_inf=True)
     if patterns is None:
         xi = np.zeros((0, n))

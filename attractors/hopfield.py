@@ -52,7 +52,7 @@ from attractors._validate import MAX_WORK, as_array, as_generator, as_int, as_pa
 from attractors.numerics import logsumexp, softmax
 # the Glauber kernels (reference and block-draw) live below this module, in attractors._glauber
 from attractors._glauber import TIE_RTOL as _TIE_RTOL
-from attractors._glauber import MAX_FIELD, MAX_UPDATES as _MAX_UPDATES, check_fields, check_run
+from attractors._glauber import MAX_FIELD, MAX_UPDATES as _MAX_UPDATES, check_fields, check_run, field_vector
 from attractors._glauber import (Couplings, _fields_tol, _overlap_row, scan_couplings, _par_kernel, _prepare as _kernel_prepare, _run_blocks,
                                  _seq_kernel, _trace_kernel)
 
@@ -121,15 +121,7 @@ def _couplings(J, name: str = "J") -> np.ndarray:
 
 
 def _field(h, n: int, name: str = "h") -> np.ndarray:
-    if h is None:
-        return np.zeros(n)
-    scalar = np.ndim(h) == 0          # as_array turns a 0-d array into shape (1,): decide first
-    h = as_array(h, name, ndim=(0, 1))
-    if scalar:
-        return np.full(n, float(h.reshape(-1)[0]))
-    if h.shape != (n,):
-        raise ValueError(f"{name} must have shape ({n},); got {h.shape}")
-    return h
+    return field_vector(h, n, name)
 
 
 def _beta(beta) -> float:
@@ -427,7 +419,7 @@ def run_reference(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rn
     if not isinstance(mode, str) or mode not in ("sequential", "parallel"):
         raise ValueError(f"mode must be 'sequential' or 'parallel'; got {mode!r}")
     sweeps = _bounded_sweeps(sweeps, n, MAX_REFERENCE_UPDATES)
-    check_budget("sweeps (with the size of J)", work=sweeps * n * (_PY_UPDATE_STEPS + n),
+    check_budget("sweeps (with the size of J)", work=min(sweeps * n * (_PY_UPDATE_STEPS + n), 10**300),
                  what="a Python loop over the updates")
     _check_scale(J, h)
     return _reference_loop(J, np.ascontiguousarray(J.T), s, h, beta, sweeps, as_generator(rng), mode)
@@ -492,7 +484,7 @@ def trajectory(J, s0, steps, *, h=None, beta=np.inf, rng=None) -> np.ndarray:
     steps = as_int(steps, "steps", minimum=0)
     if steps + 1 > MAX_ENTRIES:
         raise ValueError(f"steps must be < {MAX_ENTRIES} (one int64 index is stored per step); got {steps}")
-    check_budget("steps", work=steps * (20 + n), nbytes=8 * (steps + 1))
+    check_budget("steps", work=min(steps * (20 + n), 10**300), nbytes=min(8 * (steps + 1), 10**300))
     _check_scale(J, h)
     gen = as_generator(rng)
     Jt = np.ascontiguousarray(J.T)
@@ -744,7 +736,16 @@ def log_partition(J, h=None, beta=1.0) -> float:
         raise ValueError(f"J must have N <= 20 units; got N = {n}")
     beta = as_positive(beta, "beta")
     E = energy(J, all_states(n), h)
-    return float(beta * logsumexp(-E, beta=beta))
+    out = float(beta * logsumexp(-E, beta=beta))
+    if not np.isfinite(out):  # e.g. 1 / beta overflows for a subnormal beta: the shifted sum directly
+        with np.errstate(over="ignore"):
+            x = -beta * E
+        if np.all(np.isfinite(x)):
+            top = float(np.max(x))
+            out = top + float(np.log(np.sum(np.exp(x - top))))
+    if not np.isfinite(out):
+        raise ValueError(f"beta = {beta:.3g} with these J and h gives |beta L| beyond float64: ln Z overflows")
+    return out
 
 
 def free_energy(p, E, T) -> float:
@@ -810,7 +811,8 @@ def parallel_orbit(J, s0, *, h=None, max_steps=10_000):
     if (max_steps + 1) * n > MAX_ENTRIES:
         raise ValueError(f"max_steps must be < {MAX_ENTRIES // n} for N = {n} (every visited state is kept); "
                          f"got {max_steps}")
-    check_budget("max_steps", work=max_steps * (_PY_STEP_STEPS + n * n), nbytes=(max_steps + 1) * (16 * n + 300),
+    check_budget("max_steps", work=min(max_steps * (_PY_STEP_STEPS + n * n), 10**300),
+                 nbytes=min((max_steps + 1) * (16 * n + 300), 10**300),
                  what="a Python loop of parallel steps, every visited state kept")
     _check_scale(J, h)
     seen = {s.tobytes(): 0}
