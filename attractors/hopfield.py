@@ -48,7 +48,7 @@ import time
 import numpy as np
 from scipy.special import expit
 
-from attractors._validate import MAX_WORK, as_array, as_generator, as_int, as_patterns, as_positive, as_spins, check_budget
+from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins, check_budget
 from attractors.numerics import logsumexp, softmax
 # the Glauber kernels (reference and block-draw) live below this module, in attractors._glauber
 from attractors._glauber import TIE_RTOL as _TIE_RTOL
