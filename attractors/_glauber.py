@@ -36,7 +36,7 @@ Two kernels:
     times fewer bytes, and the fields are the exact integers
     :math:`k_i = N\phi_i`.  Since :math:`k_i` takes at most :math:`2\max_i\sum_j|K_{ij}|+1`
     values, the acceptance probabilities :math:`p_\uparrow(2\beta k/N)` are
-    tabulated once (no ``exp`` per update).  The float64 kernel's field differs
+    tabulated as each value is first met (no ``exp`` per update after that).  The float64 kernel's field differs
     from :math:`k_i/N` only by accumulated round-off :math:`\delta`, so the two
     kernels take the same decision unless a uniform draw falls within
     :math:`\beta|\delta|/2` of the threshold: for the sizes of the book that has
@@ -54,12 +54,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from llvmlite import ir
 from numba import njit
+from numba.core import types as _nbtypes
+from numba.core.extending import intrinsic
 
-from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins
+from attractors._validate import (MAX_WORK, as_array, as_generator, as_int, as_patterns, as_positive,
+                                  as_spins, check_budget)
 
 # Couplings and scan_couplings are public through attractors.hopfield (Couplings, prepare)
-__all__ = ["TIE_RTOL", "MAX_UPDATES", "BLOCK_UPDATES", "compact_couplings", "run_sequential", "benchmarks"]
+__all__ = ["TIE_RTOL", "MAX_UPDATES", "STEPS_PER_UPDATE", "MAX_FIELD", "BLOCK_UPDATES", "compact_couplings", "run_sequential", "benchmarks"]
 
 #: At beta = inf (in every kernel here and in ``hopfield``) a field with ``|phi_i| <= TIE_RTOL * (sum_j |J_ij| + |h_i|)`` counts as a tie at
 #: beta = inf (the spin is kept).  Exact ties (e.g. Hebbian fields, multiples of
@@ -67,8 +71,13 @@ __all__ = ["TIE_RTOL", "MAX_UPDATES", "BLOCK_UPDATES", "compact_couplings", "run
 #: grows slowly with the number of incremental field updates; true non-zero
 #: fields this small do not occur for couplings of one scale.
 TIE_RTOL = 1e-9
-#: Most single-site updates of one call (as ``hopfield.MAX_UPDATES``).
-MAX_UPDATES = 10**11
+#: Elementary steps (``attractors._validate.MAX_WORK``) charged for one single-site update: its two
+#: draws and its decision; a flip adds the N (float64) or N / 2 (integer) field updates it does.
+STEPS_PER_UPDATE = 20
+#: Most single-site updates of one call, flips aside (as ``hopfield.MAX_UPDATES``): about ten seconds.
+MAX_UPDATES = MAX_WORK // STEPS_PER_UPDATE
+#: Largest sum_j |J_ij| + |h_i| accepted: the fields and every partial sum of them stay finite.
+MAX_FIELD = 1e300
 #: Updates handed to the kernel per block of pre-drawn uniforms (at most 2 x 8192 doubles = 128 kB).
 BLOCK_UPDATES = 8192
 #: Largest acceptance table (entries); larger field ranges fall back to ``exp`` per update.
@@ -92,14 +101,15 @@ def _p_up(x):
 
 @njit(cache=True)
 def _int_fields(K, s, out):
+    # k_i = sum_j K_ij s_j with the signs as int32 (no branch: the loop vectorises); |k_i| < MAX_ROWSUM_COMPACT
     n = K.shape[0]
+    sg = np.empty(n, np.int32)
+    for j in range(n):
+        sg[j] = 1 if s[j] > 0 else -1
     for i in range(n):
-        acc = 0
+        acc = np.int32(0)
         for j in range(n):
-            if s[j] > 0:
-                acc += K[i, j]
-            else:
-                acc -= K[i, j]
+            acc += np.int32(K[i, j]) * sg[j]
         out[i] = acc
 
 
@@ -321,6 +331,9 @@ def _compact_block(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m):
         else:
             if -kt <= f <= kt:
                 p = table[f + kt]
+                if p != p:  # first visit of this field: tabulate it now (NaN marks "not yet")
+                    p = _p_up(2.0 * beta * (f / n_float))
+                    table[f + kt] = p
             else:
                 p = _p_up(2.0 * beta * (f / n_float))
             new = 1.0 if u[d * k + 1] < p else -1.0
@@ -356,6 +369,9 @@ def _compact_finite(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m):
             f = kf[i]
             if -kt <= f <= kt:
                 p = table[f + kt]
+                if p != p:  # first visit of this field: tabulate it now (NaN marks "not yet")
+                    p = _p_up(2.0 * beta * (f / n_float))
+                    table[f + kt] = p
             else:
                 p = _p_up(2.0 * beta * (f / n_float))
             new = 1.0 if u[2 * q + 1] < p else -1.0
@@ -412,48 +428,157 @@ def _float_finite(Jt, s, phi, beta, u, n_upd, t0, xi, m):
     return flips
 
 
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """a * b + c with one rounding (LLVM's fma: the FMA instruction, or an exact library call without one)."""
+    sig = _nbtypes.float64(_nbtypes.float64, _nbtypes.float64, _nbtypes.float64)
+
+    def codegen(context, builder, signature, args):
+        d = ir.DoubleType()
+        fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
+        return builder.call(fn, args)
+
+    return sig, codegen
+
+
 @njit(cache=True)
-def _table(kt, n_float, beta):
-    out = np.empty(2 * kt + 1)
-    for k in range(-kt, kt + 1):
-        out[k + kt] = _p_up(2.0 * beta * (k / n_float))
-    return out
+def _div_exact(k, n, inv):
+    """k / n correctly rounded, without a division: q0 = k * inv (inv = 1 / n rounded), the remainder
+    k - q0 n exactly (one fma), q0 corrected by remainder * inv (Markstein's correction).  Checked
+    against ``k / n`` for every N <= 11585 (the largest order of J) and every |k| <= 32767
+    (tests/test_glauber.py)."""
+    q0 = k * inv
+    return _fma(_fma(-q0, n, k), inv, q0)
+
+
+@njit(cache=True)
+def _scan8(J, K8):
+    """The common case in one vectorised pass over J: K8 = clip(rint(N J), -127, 127) and the row sums of
+    |K8|; returns (entries of J that differ from K8 / N, max_i sum_j |K8_ij|).  Zero entries differ
+    exactly when J = K / N with integers |K_ij| <= 127 (a NaN, an inf, a larger or a non-integer
+    multiple of 1/N differs).  No division: K8 / N comes from :func:`_div_exact`."""
+    n = J.shape[0]
+    nf = float(n)
+    inv = 1.0 / nf
+    nbad = 0
+    rmax = 0
+    for i in range(n):
+        r = np.int32(0)
+        for j in range(n):
+            x = J[i, j]
+            k = max(min(np.rint(x * nf), 127.0), -127.0)   # NaN -> 127 (and differs from x)
+            nbad += np.int32(_div_exact(k, nf, inv) != x)
+            ki = np.int32(k)
+            r += abs(ki)
+            K8[i, j] = np.int8(ki)
+        rmax = max(rmax, r)
+    return nbad, rmax
 
 
 @njit(cache=True)
 def _scan(J, K8):
-    """One contiguous pass over J, row by row, written so that LLVM vectorises it (integer
-    accumulators, no branch): whether J is finite, and its int8 integer form K = rint(N J) with
-    K / N == J exactly.
-    Returns (finite, exact, fits8, max|K|, max_i sum_j |K_ij|): ``exact`` -- every entry is an integer
-    over N of magnitude <= 32767; ``fits8`` -- and <= 127 (then K8 holds K).  Symmetry is tested
-    afterwards on K (8 times fewer bytes than J) or on J when there is no integer form."""
+    """The general scan, after :func:`_scan8` found an entry outside int8: whether J = K / N exactly
+    with |K_ij| <= 32767, row by row (each row vectorised; stops at the first row that is not).
+    Returns (exact, max|K|, max_i sum_j |K_ij|); K8 holds K when max|K| <= 127.  A NaN fails the
+    comparison, an inf counts as "too large"."""
     n = J.shape[0]
     nf = float(n)
-    nonfinite = 0
-    inexact = 0
     amax = 0
     rmax = 0
     for i in range(n):
-        r = 0
-        am = 0
-        bad_f = 0
-        bad_e = 0
+        r = np.int32(0)
+        am = np.int32(0)
+        bad = 0
         for j in range(n):
             x = J[i, j]
             k = np.rint(x * nf)
-            bad_f |= (x - x) != 0.0            # inf - inf and NaN - NaN are NaN
-            bad_e |= (k / nf) != x             # also true for NaN
+            bad |= (k / nf) != x               # also true for NaN
             a = np.int32(min(abs(k), 32768.0))  # 32768 marks "too large" (inf and NaN included)
-            r += a
+            r += a                               # <= N * 32768 < 2**31 for N**2 <= MAX_ENTRIES
             am = max(am, a)
             K8[i, j] = np.int8(max(min(k, 127.0), -127.0))
-        nonfinite |= bad_f
-        inexact |= bad_e
+        if bad or am > 32767:
+            return False, am, r
         rmax = max(rmax, r)
         amax = max(amax, am)
-    exact = inexact == 0 and amax <= 32767
-    return nonfinite == 0, exact, exact and amax <= 127, amax, rmax
+    return True, amax, rmax
+
+
+@njit(cache=True)
+def _is_symmetric8(W):
+    """Symmetry of an int8 matrix K of order 8 m, read as its uint64 words W = K.view(uint64), shape (8 m, m).
+
+    Word W[8 b + r, c] holds row 8 b + r, columns 8 c .. 8 c + 7 of K: the 8 x 8 byte block (b, c) is 8 words.
+    Each block above the diagonal is transposed in registers (three rounds of masked swaps, of 4 x 4, 2 x 2
+    and 1 x 1 byte sub-blocks) and compared with the mirrored block's words: 8 bytes per operation instead
+    of one, and no strided byte reads."""
+    nb = W.shape[1]
+    m4 = np.uint64(0x00000000FFFFFFFF)
+    m2 = np.uint64(0x0000FFFF0000FFFF)
+    m1 = np.uint64(0x00FF00FF00FF00FF)
+    s4 = np.uint64(32)
+    s2 = np.uint64(16)
+    s1 = np.uint64(8)
+    for bi in range(nb):
+        r0 = 8 * bi
+        for bj in range(bi, nb):
+            c0 = 8 * bj
+            a0 = W[r0, bj]
+            a1 = W[r0 + 1, bj]
+            a2 = W[r0 + 2, bj]
+            a3 = W[r0 + 3, bj]
+            a4 = W[r0 + 4, bj]
+            a5 = W[r0 + 5, bj]
+            a6 = W[r0 + 6, bj]
+            a7 = W[r0 + 7, bj]
+            t = ((a0 >> s4) ^ a4) & m4
+            a0 ^= t << s4
+            a4 ^= t
+            t = ((a1 >> s4) ^ a5) & m4
+            a1 ^= t << s4
+            a5 ^= t
+            t = ((a2 >> s4) ^ a6) & m4
+            a2 ^= t << s4
+            a6 ^= t
+            t = ((a3 >> s4) ^ a7) & m4
+            a3 ^= t << s4
+            a7 ^= t
+            t = ((a0 >> s2) ^ a2) & m2
+            a0 ^= t << s2
+            a2 ^= t
+            t = ((a1 >> s2) ^ a3) & m2
+            a1 ^= t << s2
+            a3 ^= t
+            t = ((a4 >> s2) ^ a6) & m2
+            a4 ^= t << s2
+            a6 ^= t
+            t = ((a5 >> s2) ^ a7) & m2
+            a5 ^= t << s2
+            a7 ^= t
+            t = ((a0 >> s1) ^ a1) & m1
+            a0 ^= t << s1
+            a1 ^= t
+            t = ((a2 >> s1) ^ a3) & m1
+            a2 ^= t << s1
+            a3 ^= t
+            t = ((a4 >> s1) ^ a5) & m1
+            a4 ^= t << s1
+            a5 ^= t
+            t = ((a6 >> s1) ^ a7) & m1
+            a6 ^= t << s1
+            a7 ^= t
+            d = ((a0 ^ W[c0, bi]) | (a1 ^ W[c0 + 1, bi]) | (a2 ^ W[c0 + 2, bi]) | (a3 ^ W[c0 + 3, bi])
+                 | (a4 ^ W[c0 + 4, bi]) | (a5 ^ W[c0 + 5, bi]) | (a6 ^ W[c0 + 6, bi]) | (a7 ^ W[c0 + 7, bi]))
+            if d != 0:
+                return False
+    return True
+
+
+def _symmetric(K):
+    """Whether K equals its transpose exactly (the word-wise test for int8 K of order 8 m)."""
+    if K.dtype == np.int8 and K.shape[0] % 8 == 0 and K.flags.c_contiguous:
+        return bool(_is_symmetric8(K.view(np.uint64)))
+    return bool(_is_symmetric(K))
 
 
 @njit(cache=True)
@@ -498,9 +623,10 @@ class Couplings:
 def scan_couplings(J, name: str = "J") -> Couplings:
     """Validate square real couplings and find their compact integer form and symmetry.
 
-    The work is one read of ``J`` and one write of the int8 ``K``, then the symmetry test on ``K``
-    (a second pass writes int16 when some ``|K_ij| > 127``; without an integer form the symmetry test
-    reads ``J``).
+    The work is one read of ``J`` and one write of the int8 ``K`` (:func:`_scan8`), then the symmetry
+    test on ``K`` (8 bytes per operation when N is a multiple of 8).  Only when ``J`` is not int8
+    couplings over N do further passes follow: the general scan (int16 ``K`` when every ``|K_ij|``
+    is at most 32767, written by a third pass), or the finiteness and symmetry tests on ``J``.
     Raises ValueError naming ``name`` if ``J`` is not a non-empty square matrix of finite numbers.
     """
     J = as_array(J, name, ndim=2, finite=False)
@@ -509,18 +635,19 @@ def scan_couplings(J, name: str = "J") -> Couplings:
     n = J.shape[0]
     if n * n > MAX_ENTRIES:
         raise ValueError(f"{name} has {n} x {n} entries, more than {MAX_ENTRIES}")
-    J = np.ascontiguousarray(J, dtype=np.float64)
     K = np.empty((n, n), dtype=np.int8)
-    finite, exact, fits8, amax, rmax = _scan(J, K)
-    if not finite:
-        raise ValueError(f"{name} must contain only finite numbers")
-    if not exact or rmax >= MAX_ROWSUM_COMPACT:
-        return Couplings(J, None, _is_symmetric(J), 0)
-    if not fits8:  # entries above 127 (more than 127 patterns): a second pass writes int16
-        K = np.empty((n, n), dtype=np.int16)
-        _to_int16(J, K)
+    nbad, rmax = _scan8(J, K)
+    if nbad or rmax >= MAX_ROWSUM_COMPACT:  # not int8 couplings: the general scan (int16, or no integer form, or not finite)
+        exact, amax, rmax = _scan(J, K)
+        if not exact or rmax >= MAX_ROWSUM_COMPACT:
+            if not np.all(np.isfinite(J)):
+                raise ValueError(f"{name} must contain only finite numbers")
+            return Couplings(J, None, _is_symmetric(J), 0)
+        if amax > 127:  # entries above 127 (more than 127 patterns): a second pass writes int16
+            K = np.empty((n, n), dtype=np.int16)
+            _to_int16(J, K)
     # K / N == J exactly, so J is symmetric iff K is: test the small array
-    return Couplings(J, K, _is_symmetric(K), int(rmax))
+    return Couplings(J, K, _symmetric(K), int(rmax))
 
 
 def compact_couplings(J):
@@ -553,6 +680,48 @@ def compact_couplings(J):
     return None if K is None else np.array(K)
 
 
+# ----------------------------------------------------------------------------- limits
+
+def check_run(sweeps, n: int, n_patterns: int, mode: str = "sequential") -> int:
+    """``sweeps`` as an int, refused (naming it) when the call would exceed the work or memory limits.
+
+    Work is counted for the worst case, every update flipping: a sequential sweep is N updates of
+    ``STEPS_PER_UPDATE`` steps plus N / 2 + 1 field updates each (the integer kernel's cost; the float64
+    kernel's N multiply-adds are vectorised four at a time), a parallel sweep N updates plus the N x N
+    field pass.  The recorded overlaps are ``(sweeps + 1) x n_patterns`` float64.
+    """
+    sweeps = as_int(sweeps, "sweeps", minimum=0)
+    per_update = STEPS_PER_UPDATE + (n if mode == "parallel" else n // 2 + 1)
+    check_budget("sweeps (with the size of J)", work=min(sweeps * n * per_update, 10**300),
+                 what=f"{sweeps} sweeps of {n} updates, every update flipping")
+    check_budget("sweeps (with the number of patterns)", nbytes=min(8 * (sweeps + 1) * n_patterns, 10**300),
+                 what=f"{sweeps + 1} x {n_patterns} recorded overlaps")
+    return sweeps
+
+
+def check_fields(bound, name: str = "J") -> None:
+    """Refuse couplings and field whose local fields could overflow: ``bound`` is ``TIE_RTOL``
+    times ``max_i sum_j |J_ij| + |h_i|`` per site (the tie tolerances), or those sums themselves."""
+    b = np.max(bound) if np.ndim(bound) else bound
+    if not b <= MAX_FIELD:  # also NaN
+        raise ValueError(f"{name} (with h) too large: sum_j |J_ij| + |h_i| reaches {float(b):.3g}, more than "
+                         f"{MAX_FIELD:.0e}; the local fields could overflow float64 -- rescale J, h and beta together")
+
+
+def field_vector(h, n: int, name: str = "h") -> np.ndarray:
+    """The external field as a float64 vector of length n: None is 0, a scalar is broadcast."""
+    if h is None:
+        return np.zeros(n)
+    # decide scalar-ness without np.ndim (which raises its own error on a ragged list)
+    scalar = isinstance(h, (int, float, np.number, np.bool_)) or (isinstance(h, np.ndarray) and h.ndim == 0)
+    h = as_array(h, name, ndim=(0, 1))
+    if scalar:
+        return np.full(n, float(h.reshape(-1)[0]))
+    if h.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},); got {h.shape}")
+    return h
+
+
 # ----------------------------------------------------------------------------- drivers
 
 def _prepare(J, K, s, h, beta, symmetric=None, rowsum=None):
@@ -561,14 +730,15 @@ def _prepare(J, K, s, h, beta, symmetric=None, rowsum=None):
     recomputed."""
     n = J.shape[0]
     if symmetric is None:
-        symmetric = _is_symmetric(K if K is not None else J)
+        symmetric = _symmetric(K) if K is not None else bool(_is_symmetric(J))
     if K is not None:
         Kt = K if symmetric else np.ascontiguousarray(K.T)
         rowmax = int(rowsum) if rowsum is not None else int(np.max(np.abs(K.astype(np.int64)).sum(axis=1)))
         kf = np.empty(n, dtype=np.int32 if rowmax < 2**30 else np.int64)
         _int_fields(K, s, kf)
         kt = min(rowmax, (MAX_TABLE - 1) // 2)
-        table = _table(kt, float(n), beta) if not math.isinf(beta) else np.zeros(1)
+        # filled as fields are visited (a run visits few of the 2 kt + 1 values; each entry the same bits)
+        table = np.full(2 * kt + 1, np.nan) if not math.isinf(beta) else np.zeros(1)
         return ("compact", Kt, kf, table, kt)
     Jt = J if symmetric else np.ascontiguousarray(J.T)
     phi, tol = np.empty(n), np.empty(n)
@@ -615,7 +785,8 @@ def run_sequential(J, s0, *, h=None, beta=np.inf, sweeps=1, rng=None, patterns=N
     beta : float, optional
         Inverse temperature > 0, ``np.inf`` (default) for the deterministic rule.
     sweeps : int >= 0
-        Number of sweeps of N updates.
+        Number of sweeps of N updates; at most about ten seconds of work, counted as if every update
+        flipped (:func:`check_run`), and at most 1 GiB of recorded overlaps.
     rng : int, Generator or None
         Random stream; a Generator is advanced by exactly the draws of ``hopfield.run``.
     patterns : array_like, shape (P, N), optional
@@ -645,28 +816,16 @@ def run_sequential(J, s0, *, h=None, beta=np.inf, sweeps=1, rng=None, patterns=N
     if s.ndim != 1:
         raise ValueError(f"s0 must be one state of shape ({n},); got {s.shape}")
     s = s.copy()
-    if h is None:
-        h = np.zeros(n)
-    else:
-        scalar = np.ndim(h) == 0
-        h = as_array(h, "h", ndim=(0, 1))
-        h = np.full(n, float(h.reshape(-1)[0])) if scalar else h
-        if h.shape != (n,):
-            raise ValueError(f"h must have shape ({n},); got {h.shape}")
+    h = field_vector(h, n)
     beta = as_positive(beta, "beta", allow_inf=True)
-    sweeps = as_int(sweeps, "sweeps", minimum=0)
-    if sweeps * n > MAX_UPDATES:
-        raise ValueError(f"sweeps must be <= {MAX_UPDATES // n} for N = {n}; got {sweeps}")
     if patterns is None:
         xi = np.zeros((0, n))
     else:
         xi = as_patterns(patterns, "patterns")
         if xi.shape[1] != n:
             raise ValueError(f"patterns must have {n} units; got shape {xi.shape}")
-    if (sweeps + 1) * xi.shape[0] > MAX_ENTRIES:
-        raise ValueError(f"sweeps = {sweeps} with {xi.shape[0]} patterns would record more than {MAX_ENTRIES} "
-                         "overlaps; run in chunks")
-    if couplings not in ("auto", "float64", "compact"):
+    sweeps = check_run(sweeps, n, xi.shape[0])
+    if not isinstance(couplings, str) or couplings not in ("auto", "float64", "compact"):
         raise ValueError(f"couplings must be 'auto', 'float64' or 'compact'; got {couplings!r}")
     gen = as_generator(rng)
     K = None
@@ -679,6 +838,8 @@ def run_sequential(J, s0, *, h=None, beta=np.inf, sweeps=1, rng=None, patterns=N
     if xi.shape[0]:
         _overlap_row(xi, s, m[0])
     prep = _prepare(J, K, s, h, beta)
+    if prep[0] == "float64":
+        check_fields(prep[3] / TIE_RTOL, "J")
     _run_blocks(prep, s, beta, sweeps * n, gen, xi, m)
     if patterns is not None:
         return s, m

@@ -48,10 +48,11 @@ import time
 import numpy as np
 from scipy.special import expit
 
-from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins
+from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, as_spins, check_budget
 from attractors.numerics import logsumexp, softmax
 # the Glauber kernels (reference and block-draw) live below this module, in attractors._glauber
 from attractors._glauber import TIE_RTOL as _TIE_RTOL
+from attractors._glauber import MAX_FIELD, MAX_UPDATES as _MAX_UPDATES, check_fields, check_run, field_vector
 from attractors._glauber import (Couplings, _fields_tol, _overlap_row, scan_couplings, _par_kernel, _prepare as _kernel_prepare, _run_blocks,
                                  _seq_kernel, _trace_kernel)
 
@@ -61,6 +62,7 @@ __all__ = [
     "MAX_REFERENCE_UPDATES",
     "MAX_ENTRIES",
     "MAX_EXACT_N",
+    "MAX_FIELD",
     "Couplings",
     "prepare",
     "hebbian",
@@ -88,12 +90,17 @@ __all__ = [
 #: ``eps * sum_j |J_ij|``.  The kernels of ``attractors._glauber`` use the same value.
 TIE_RTOL = _TIE_RTOL
 
-#: Most single-site updates one call of :func:`run` / :func:`trajectory` may perform
-#: (``sweeps * N`` or ``steps``): about ten minutes of the numba kernel.  Larger
-#: requests are refused instead of hanging.
-MAX_UPDATES = 10**11
-#: Most updates of the pure-Python :func:`run_reference`.
-MAX_REFERENCE_UPDATES = 10**8
+#: Most single-site updates one call of :func:`run` may perform when none flips (about ten seconds of the
+#: kernels, the limit ``attractors._validate.MAX_WORK``); the work of a call is counted as if every update
+#: flipped (each flip updates N fields), so larger N allows fewer sweeps.  Larger calls are refused, naming
+#: ``sweeps``, before any work.
+MAX_UPDATES = _MAX_UPDATES
+#: Most updates of the pure-Python :func:`run_reference` (a few seconds of its loop).
+MAX_REFERENCE_UPDATES = 5 * 10**6
+#: Elementary steps charged for one update of the Python loop of :func:`run_reference`, one step of
+#: :func:`parallel_orbit`'s Python loop.
+_PY_UPDATE_STEPS = 3_000
+_PY_STEP_STEPS = 100_000
 #: Most entries of an array a function returns (float64: 1 GiB).
 MAX_ENTRIES = 2**27
 #: Largest N of the dense :math:`2^N\times2^N` matrices (transition matrix, transition counts).
@@ -114,15 +121,7 @@ def _couplings(J, name: str = "J") -> np.ndarray:
 
 
 def _field(h, n: int, name: str = "h") -> np.ndarray:
-    if h is None:
-        return np.zeros(n)
-    scalar = np.ndim(h) == 0          # as_array turns a 0-d array into shape (1,): decide first
-    h = as_array(h, name, ndim=(0, 1))
-    if scalar:
-        return np.full(n, float(h.reshape(-1)[0]))
-    if h.shape != (n,):
-        raise ValueError(f"{name} must have shape ({n},); got {h.shape}")
-    return h
+    return field_vector(h, n, name)
 
 
 def _beta(beta) -> float:
@@ -131,6 +130,13 @@ def _beta(beta) -> float:
 
 def _tie_tol(J: np.ndarray, h: np.ndarray) -> np.ndarray:
     return TIE_RTOL * (np.abs(J).sum(axis=1) + np.abs(h))
+
+
+def _check_scale(J: np.ndarray, h: np.ndarray, *, total: bool = False) -> None:
+    """Refuse J and h whose fields (``total``: whose energy) could overflow float64, naming J."""
+    with np.errstate(over="ignore"):
+        rows = np.abs(J).sum(axis=1) + np.abs(h)
+        check_fields(rows.sum() + np.abs(h).sum() if total else rows, "J")
 
 
 # ----------------------------------------------------------------------------
@@ -160,6 +166,7 @@ def hebbian(patterns) -> np.ndarray:
     n = xi.shape[1]
     if n * n > MAX_ENTRIES:
         raise ValueError(f"patterns must have at most {int(MAX_ENTRIES ** 0.5)} units (J is dense N x N); got {n}")
+    check_budget("patterns", work=xi.shape[0] * n * n, what=f"the {n} x {n} product over {xi.shape[0]} patterns")
     J = np.ascontiguousarray(xi.T @ xi) / n
     np.fill_diagonal(J, 0.0)
     return np.ascontiguousarray(J, dtype=np.float64)
@@ -193,6 +200,8 @@ def energy(J, s, h=None):
     n = J.shape[0]
     s = as_spins(s, n, "s")
     h = _field(h, n)
+    check_budget("s (batch, with the size of J)", work=s.size * n, nbytes=16 * s.size)
+    _check_scale(J, h, total=True)
     e = -0.5 * np.sum((s @ J.T) * s, axis=-1) - s @ h
     return float(e) if s.ndim == 1 else e
 
@@ -221,7 +230,10 @@ def local_field(J, s, h=None) -> np.ndarray:
     J = _couplings(J)
     n = J.shape[0]
     s = as_spins(s, n, "s")
-    return s @ J.T + _field(h, n)
+    h = _field(h, n)
+    check_budget("s (batch, with the size of J)", work=s.size * n, nbytes=8 * s.size)
+    _check_scale(J, h)
+    return s @ J.T + h
 
 
 def overlaps(patterns, s):
@@ -244,6 +256,8 @@ def overlaps(patterns, s):
     """
     xi = as_patterns(patterns, "patterns")
     s = as_spins(s, xi.shape[1], "s")
+    rows = s.size // xi.shape[1]
+    check_budget("s and patterns", work=rows * xi.size, nbytes=8 * rows * xi.shape[0])
     return (s @ xi.T) / xi.shape[1]
 
 
@@ -328,6 +342,9 @@ def run(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None, pa
         ``"parallel"``: a sweep updates all sites from the same old state
         (Little dynamics).
     sweeps : int >= 0
+        At most about ten seconds of work, counted as if every update flipped (``sweeps * N``
+        updates, each flip updating N fields; see :data:`MAX_UPDATES`), and at most 1 GiB of
+        recorded overlaps: a larger call is refused before it starts, naming ``sweeps``.
     rng : int, Generator or None
     patterns : array_like, shape (P, N), optional
         If given, the overlaps are recorded.
@@ -351,10 +368,7 @@ def run(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None, pa
     # sequential mode needs the symmetry and the integer form of J: one scan, done here unless prepared
     C = prepare(J) if mode == "sequential" else J
     J, n, s, h, beta, xi = _prepare(C, s0, h, beta, patterns)
-    sweeps = _bounded_sweeps(sweeps, n, MAX_UPDATES)
-    if (sweeps + 1) * xi.shape[0] > MAX_ENTRIES:
-        raise ValueError(f"sweeps = {sweeps} with {xi.shape[0]} patterns would record more than "
-                         f"{MAX_ENTRIES} overlaps; run in chunks")
+    sweeps = check_run(sweeps, n, xi.shape[0], mode)
     gen = as_generator(rng)
     m = np.zeros((sweeps + 1, xi.shape[0]))
     if mode == "sequential":
@@ -364,10 +378,12 @@ def run(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None, pa
         K = C.K if not np.any(h) else None
         if xi.shape[0]:
             _overlap_row(xi, s, m[0])
-        _run_blocks(_kernel_prepare(C.J, K, s, h, beta, symmetric=C.symmetric,
-                                    rowsum=C.rowsum if K is not None else None),
-                    s, beta, sweeps * n, gen, xi, m)
+        prep = _kernel_prepare(C.J, K, s, h, beta, symmetric=C.symmetric, rowsum=C.rowsum if K is not None else None)
+        if prep[0] == "float64":  # (integer couplings have small fields)
+            check_fields(prep[3] / TIE_RTOL, "J")
+        _run_blocks(prep, s, beta, sweeps * n, gen, xi, m)
     else:
+        _check_scale(J, h)
         _par_kernel(J, s, h, beta, sweeps, gen, xi, m)
     if patterns is not None:
         return s, m
@@ -400,9 +416,12 @@ def run_reference(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rn
         documented range; the message names the argument.
     """
     J, n, s, h, beta, _ = _prepare(J, s0, h, beta, None)
-    sweeps = _bounded_sweeps(sweeps, n, MAX_REFERENCE_UPDATES)
-    if mode not in ("sequential", "parallel"):
+    if not isinstance(mode, str) or mode not in ("sequential", "parallel"):
         raise ValueError(f"mode must be 'sequential' or 'parallel'; got {mode!r}")
+    sweeps = _bounded_sweeps(sweeps, n, MAX_REFERENCE_UPDATES)
+    check_budget("sweeps (with the size of J)", work=min(sweeps * n * (_PY_UPDATE_STEPS + n), 10**300),
+                 what="a Python loop over the updates")
+    _check_scale(J, h)
     return _reference_loop(J, np.ascontiguousarray(J.T), s, h, beta, sweeps, as_generator(rng), mode)
 
 
@@ -415,7 +434,8 @@ def _reference_loop(J, Jt, s, h, beta, sweeps, gen, mode="sequential"):
         if np.isinf(beta):
             return 1.0 if phi > t else (-1.0 if phi < -t else si)
         u = gen.random()
-        x = 2.0 * beta * phi
+        with np.errstate(over="ignore"):  # 2 beta phi = +-inf decides as the kernels do
+            x = 2.0 * beta * phi
         p = 1.0 / (1.0 + np.exp(-x)) if x >= 0 else np.exp(x) / (1.0 + np.exp(x))
         return 1.0 if u < p else -1.0
 
@@ -465,6 +485,8 @@ def trajectory(J, s0, steps, *, h=None, beta=np.inf, rng=None) -> np.ndarray:
     steps = as_int(steps, "steps", minimum=0)
     if steps + 1 > MAX_ENTRIES:
         raise ValueError(f"steps must be < {MAX_ENTRIES} (one int64 index is stored per step); got {steps}")
+    check_budget("steps", work=min(steps * (20 + n), 10**300), nbytes=min(8 * (steps + 1), 10**300))
+    _check_scale(J, h)
     gen = as_generator(rng)
     Jt = np.ascontiguousarray(J.T)
     idx = np.empty(steps + 1, dtype=np.int64)
@@ -715,7 +737,17 @@ def log_partition(J, h=None, beta=1.0) -> float:
         raise ValueError(f"J must have N <= 20 units; got N = {n}")
     beta = as_positive(beta, "beta")
     E = energy(J, all_states(n), h)
-    return float(beta * logsumexp(-E, beta=beta))
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        out = float(beta * logsumexp(-E, beta=beta))
+    if not np.isfinite(out):  # e.g. 1 / beta overflows for a subnormal beta: the shifted sum directly
+        with np.errstate(over="ignore"):
+            x = -beta * E
+        if np.all(np.isfinite(x)):
+            top = float(np.max(x))
+            out = top + float(np.log(np.sum(np.exp(x - top))))
+    if not np.isfinite(out):
+        raise ValueError(f"beta = {beta:.3g} with these J and h gives |beta L| beyond float64: ln Z overflows")
+    return out
 
 
 def free_energy(p, E, T) -> float:
@@ -767,7 +799,8 @@ def parallel_orbit(J, s0, *, h=None, max_steps=10_000):
         Initial ±1 state.
     h : array_like, shape (N,) or scalar, optional
     max_steps : int
-        Largest number of parallel steps (``(max_steps + 1) * N < MAX_ENTRIES``).
+        Largest number of parallel steps (``(max_steps + 1) * N < MAX_ENTRIES``; a Python loop, so at
+        most about 2e5 steps, fewer for large N: about ten seconds).
 
     Raises
     ------
@@ -780,6 +813,10 @@ def parallel_orbit(J, s0, *, h=None, max_steps=10_000):
     if (max_steps + 1) * n > MAX_ENTRIES:
         raise ValueError(f"max_steps must be < {MAX_ENTRIES // n} for N = {n} (every visited state is kept); "
                          f"got {max_steps}")
+    check_budget("max_steps", work=min(max_steps * (_PY_STEP_STEPS + n * n), 10**300),
+                 nbytes=min((max_steps + 1) * (16 * n + 300), 10**300),
+                 what="a Python loop of parallel steps, every visited state kept")
+    _check_scale(J, h)
     seen = {s.tobytes(): 0}
     states = [s.copy()]
     for t in range(1, max_steps + 1):

@@ -264,3 +264,62 @@ def test_prepared_couplings_give_the_same_trajectory(beta):
         b = H.run(H.prepare(Jx), s0, h=h, beta=beta, sweeps=3, rng=2)
         assert np.array_equal(a, b)
     assert H.energy(C, s0) == H.energy(J, s0)
+
+
+def test_division_free_quotient_is_the_correctly_rounded_one():
+    """_div_exact(k, N) == k / N for every order N of J the package allows and every |k| <= 127 (the
+    range _scan8 uses it on), and on a sample of the int16 range."""
+    import numba
+
+    @numba.njit
+    def mismatches(n_max, k_max, step):
+        bad = 0
+        for n in range(1, n_max + 1):
+            nf = float(n)
+            inv = 1.0 / nf
+            for k in range(-k_max, k_max + 1, step):
+                bad += G._div_exact(float(k), nf, inv) != k / nf
+        return bad
+
+    n_max = int(G.MAX_ENTRIES ** 0.5)
+    assert mismatches(n_max, 127, 1) == 0
+    assert mismatches(n_max, 32767, 97) == 0
+
+
+@pytest.mark.parametrize("n", [1, 7, 8, 16, 40, 63, 64, 200])
+def test_wordwise_symmetry_test_against_numpy(n):
+    g = np.random.default_rng(n)
+    for trial in range(30):
+        A = g.integers(-127, 128, (n, n)).astype(np.int8)
+        A = np.triu(A) + np.triu(A, 1).T
+        if trial % 2:
+            i, j = g.integers(0, n, 2)
+            A[i, j] = A[i, j] + 1 if A[i, j] < 127 else A[i, j] - 1
+        assert G._symmetric(A) == bool(np.array_equal(A, A.T))
+        assert G._symmetric(A.astype(np.int16)) == bool(np.array_equal(A, A.T))
+
+
+@pytest.mark.parametrize("case", ["int8", "int16", "non-integer", "nan", "inf", "large"])
+def test_fast_scan_and_general_scan_agree(case):
+    n = 24
+    J = H.hebbian(_patterns(5, n))
+    if case == "int16":
+        J[4, 5] = J[5, 4] = 150.0 / n
+    elif case == "non-integer":
+        J[2, 3] = np.nextafter(J[2, 3], 1.0)  # one ulp off an integer over N
+    elif case == "nan":
+        J[5, 1] = np.nan
+    elif case == "inf":
+        J[0, 0] = -np.inf
+    elif case == "large":
+        J[4, 4] = 40000.0 / n
+    K8 = np.empty((n, n), np.int8)
+    nbad, rmax8 = G._scan8(J, K8)
+    exact, amax, rmax = G._scan(J, np.empty((n, n), np.int8))
+    assert (nbad == 0) == (case == "int8")
+    assert exact == (case in ("int8", "int16"))
+    if case == "int8":
+        assert np.array_equal(K8, np.rint(J * n).astype(np.int8)) and rmax8 == rmax
+    if case in ("nan", "inf"):
+        with pytest.raises(ValueError, match="J must contain only finite"):
+            G.scan_couplings(J)

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import hadamard
 
+from attractors import _glauber as G
 from attractors import hopfield as H
 
 
@@ -455,3 +456,63 @@ def test_size_caps_name_the_argument():
         H.hebbian(np.ones((1, 20000)))
     with pytest.raises(ValueError, match="P must have at most"):
         H.stationary(np.eye(5000))
+
+
+# ----------------------------------------------------------------------------- limits and extremes
+
+def test_work_and_memory_limits_refuse_before_working():
+    import time
+
+    J, s = np.zeros((50, 50)), np.ones(50)
+    t0 = time.perf_counter()
+    for kwargs, arg in (({"sweeps": 10**9}, "sweeps"), ({"sweeps": 2**64}, "sweeps"),
+                        ({"sweeps": 2**2000}, "sweeps"), ({"sweeps": 10**6, "patterns": np.ones((200, 50))}, "sweeps")):
+        with pytest.raises(ValueError, match=rf"\b{arg}\b"):
+            H.run(J, s, **kwargs)
+    with pytest.raises(ValueError, match=r"\bsweeps\b"):
+        H.run_reference(J, s, sweeps=10**6)
+    with pytest.raises(ValueError, match=r"\bmax_steps\b"):
+        H.parallel_orbit(J, s, max_steps=10**6)
+    with pytest.raises(ValueError, match=r"\bsteps\b"):
+        H.trajectory(np.zeros((3, 3)), np.ones(3), 2**64)
+    assert time.perf_counter() - t0 < 5.0
+    # the documented cap: no flips at all, about ten seconds at most
+    assert H.MAX_UPDATES * G.STEPS_PER_UPDATE <= 2 * 10**10
+
+
+def test_fields_that_could_overflow_are_refused_naming_J():
+    J = np.full((4, 4), 1e308)
+    np.fill_diagonal(J, 0.0)
+    for mode in ("sequential", "parallel"):
+        with pytest.raises(ValueError, match=r"\bJ\b"):
+            H.run(J, np.ones(4), mode=mode)
+    with pytest.raises(ValueError, match=r"\bJ\b"):
+        H.energy(J, np.ones(4))
+    with pytest.raises(ValueError, match=r"\bJ\b"):
+        G.run_sequential(J, np.ones(4))
+    # the largest allowed scale runs and agrees with the reference
+    J = np.array([[0.0, 1e299], [1e299, 0.0]])
+    assert np.array_equal(H.run(J, [1.0, -1.0], beta=1e300, sweeps=3, rng=1),
+                          H.run_reference(J, [1.0, -1.0], beta=1e300, sweeps=3, rng=1))
+
+
+def test_ragged_and_string_inputs_name_the_argument():
+    J, s = np.zeros((2, 2)), np.ones(2)
+    with pytest.raises(ValueError, match=r"\bh\b"):
+        H.run(J, s, h=[[1.0], [1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"\bh\b"):
+        G.run_sequential(J, s, h=[[1.0], [1.0, 2.0]])
+    with pytest.raises(TypeError, match=r"\bJ\b"):
+        H.run(np.array([["a", "b"], ["c", "d"]]), s)
+    with pytest.raises(ValueError, match=r"\bmode\b"):
+        H.run(J, s, mode=np.array(["sequential"]))
+    with pytest.raises(ValueError, match=r"\bbeta\b"):
+        H.run(J, s, beta=2**2000)
+
+
+def test_log_partition_at_a_subnormal_beta():
+    J = np.array([[0.0, 1.0], [1.0, 0.0]])
+    # beta -> 0: ln Z -> ln 2^N
+    assert H.log_partition(J, beta=5e-324) == pytest.approx(2 * np.log(2.0), rel=1e-15)
+    with pytest.raises(ValueError, match=r"\bbeta\b"):
+        H.log_partition(J * 1e290, beta=1e300)
