@@ -3,11 +3,11 @@
 * Chapters are numbered by the table of contents (1-19, continuous across parts) and figures, equations,
   theorems and exercises per chapter (7.1, 7.2, ...): so no chapter title or heading carries a hand-written
   number, which would show twice and go stale.
-* A display equation is broken into lines (aligned/gathered) so that it fits a 390 px phone: no row of a
-  display equation is wider than MAX_ROW symbols, counted roughly and generously (TeX commands for spacing,
-  sizing and
-  fonts, braces and alignment marks are not counted; stacked fractions and subscripts are counted in full, so
-  100 symbols is about the width of the phone: rows found over it before the fix counted up to 182).
+* A display equation is broken into lines (aligned/gathered) so that it fits a 390 px phone.  The test is a
+  coarse guard: no row of a display equation may exceed MAX_ROW symbols, counted roughly (TeX commands for
+  spacing, sizing and fonts, braces and alignment marks are not counted, but stacked fractions and subscripts
+  are counted in full).  Rows of up to 182 symbols were found before the fix; rows were broken by hand well
+  below this limit where they looked too wide.
 """
 
 import json
