@@ -2,7 +2,7 @@
 
 The book shows code in a box about 80 characters wide at 1280 px; longer lines are clipped.  The chapters
 were wrapped with black (``line-length = 79``, string splitting on), long comments and docstrings reflowed
-by hand; any formatter or none may be used as long as this limit holds.
+by hand (tools/wrap_code_cells.py does all of it); any formatter or none may be used as long as this limit holds.
 """
 
 import json
