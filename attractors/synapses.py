@@ -52,7 +52,7 @@ import math
 import numpy as np
 from numba import njit
 
-from attractors._validate import as_array, as_generator, as_int, as_positive
+from attractors._validate import MAX_BYTES, as_array, as_generator, as_int, as_positive, check_budget
 
 __all__ = [
     "simulate",
@@ -64,25 +64,56 @@ __all__ = [
     "benchmarks",
 ]
 
-#: Largest number of float64 values :func:`simulate` may return (2 GiB); beyond it use ``record_every``.
-MAX_OUTPUT_VALUES = 2**28
+#: Largest number of float64 values :func:`simulate` may return (1 GiB, the package's ``MAX_BYTES``); beyond it
+#: use ``record_every``.
+MAX_OUTPUT_VALUES = MAX_BYTES // 8
 #: Largest magnitude accepted for the entries of Ξ, the patterns and Λ: it keeps every logit β Ξ v finite.
 MAX_ENTRY = 1e100
-#: Longest clamping sequence accepted by :func:`random_order` and :func:`simulate`.
+#: Longest clamping sequence accepted by :func:`simulate` (its work is capped as well).
 MAX_STEPS = 10**9
+#: Longest clamping sequence :func:`random_order` draws (an int64 answer of 1 GiB).
+MAX_ORDER = 2**27
+_ORDER_BLOCK = 2**20
+
+
+#: The tie rule at ``beta = inf``: logits within ``TIE_RTOL * max_mu |Xi_mu| * |v|`` of the largest one count as
+#: tied and share the update equally.  The scale is the Cauchy--Schwarz bound of every logit, so the rule
+#: does not depend on how the logits were rounded (a true tie survives round-off of a few ulps per step).
+TIE_RTOL = 1e-9
+#: The incremental kernel re-evaluates, as direct dot products, every logit within
+#: ``_NEAR_RTOL * max_mu |Xi_mu| * |v|`` of its largest tracked logit (far above the tracked logits' drift),
+#: so that both kernels decide ties, and large-beta weights, from the same numbers.
+_NEAR_RTOL = 1e-4
+#: Above this value of ``beta * _NEAR_RTOL * max|Xi_mu| |v|`` the weight of every row outside the near set
+#: underflows to 0 (``exp(-750) == 0``) and only the near rows, recomputed directly, carry weight.
+_NEAR_BETA_SCALE = 1500.0
 
 
 @njit(cache=True)
-def _softmax_rates(s, beta, tau, w):
-    """w <- softmax(beta * s) / tau, shifted by the maximum (ties share the arg-max at beta = inf)."""
+def _dot(a, b):
+    """Plain left-to-right dot product: the one evaluation of a logit that every kernel shares."""
+    acc = 0.0
+    for i in range(a.shape[0]):
+        acc += a[i] * b[i]
+    return acc
+
+
+@njit(cache=True)
+def _softmax_rates(s, active, beta, tau, tol, w):
+    """w <- softmax(beta * s) / tau over the rows with active[mu] (the others get 0), shifted by the maximum.
+
+    At beta = inf the rows with s >= max - tol share the update equally (the tie rule, ``TIE_RTOL``).
+    """
     m = -np.inf
     for mu in range(s.shape[0]):
-        if s[mu] > m:
+        if active[mu] and s[mu] > m:
             m = s[mu]
     total = 0.0
     for mu in range(s.shape[0]):
-        if math.isinf(beta):
-            w[mu] = 1.0 if s[mu] == m else 0.0
+        if not active[mu]:
+            w[mu] = 0.0
+        elif math.isinf(beta):
+            w[mu] = 1.0 if s[mu] >= m - tol else 0.0
         else:
             w[mu] = math.exp(beta * (s[mu] - m))
         total += w[mu]
@@ -97,15 +128,16 @@ def _simulate_kernel(xi0, patterns, order, beta, tau, lam, record_every, out):
     xi = xi0.copy()
     s = np.empty(n_h)
     w = np.empty(n_h)
+    active = np.ones(n_h, dtype=np.bool_)
     k = 0
     for t in range(order.shape[0]):
         v = patterns[order[t]]
+        r = 0.0
         for mu in range(n_h):
-            acc = 0.0
-            for i in range(n_v):
-                acc += xi[mu, i] * v[i]
-            s[mu] = acc
-        _softmax_rates(s, beta, tau, w)
+            s[mu] = _dot(xi[mu], v)
+            r = max(r, math.sqrt(_dot(xi[mu], xi[mu])))
+        tol = TIE_RTOL * r * math.sqrt(_dot(v, v))
+        _softmax_rates(s, active, beta, tau, tol, w)
         for mu in range(n_h):
             rate = w[mu]
             if rate == 0.0:
@@ -126,6 +158,9 @@ def _simulate_incremental(xi0, patterns, order, beta, tau, lam, record_every, ou
     G_mu <- G_mu + c (-G_mu + (Lambda patterns^T)_mu + (patterns patterns^T)_q), exactly the same
     linear map, so only rows with a non-zero rate cost anything: O(N_h + active rows (N_v + P)) per step.
     Each update is a convex combination, so round-off in G stays at the level of a few ulps times tau.
+    At beta = inf, and at finite beta so large that only rows near the maximum carry weight, the rows
+    whose tracked logit is near the maximum get their logit recomputed as a direct dot product (the
+    numbers the direct kernel uses), so both kernels take the same decisions.
     """
     n_h, n_v = xi0.shape
     n_p = patterns.shape[0]
@@ -133,21 +168,44 @@ def _simulate_incremental(xi0, patterns, order, beta, tau, lam, record_every, ou
     g = logits.copy()
     s = np.empty(n_h)
     w = np.empty(n_h)
+    norms = np.empty(n_h)
+    for mu in range(n_h):
+        norms[mu] = math.sqrt(_dot(xi[mu], xi[mu]))
+    vnorm = np.empty(n_p)
+    for q in range(n_p):
+        vnorm[q] = math.sqrt(_dot(patterns[q], patterns[q]))
+    active = np.ones(n_h, dtype=np.bool_)
     k = 0
     for t in range(order.shape[0]):
         q = order[t]
         v = patterns[q]
+        r = 0.0
+        gmax = -np.inf
         for mu in range(n_h):
             s[mu] = g[mu, q]
-        _softmax_rates(s, beta, tau, w)
+            r = max(r, norms[mu])
+            gmax = max(gmax, s[mu])
+        scale = r * vnorm[q]
+        tol = TIE_RTOL * scale
+        if math.isinf(beta) or beta * _NEAR_RTOL * scale >= _NEAR_BETA_SCALE:
+            near = gmax - _NEAR_RTOL * scale
+            for mu in range(n_h):
+                active[mu] = s[mu] >= near
+                if active[mu]:
+                    s[mu] = _dot(xi[mu], v)
+        else:
+            for mu in range(n_h):
+                active[mu] = True
+        _softmax_rates(s, active, beta, tau, tol, w)
         for mu in range(n_h):
             rate = w[mu]
             if rate == 0.0:
                 continue
             for i in range(n_v):
                 xi[mu, i] += rate * (-xi[mu, i] + lam[mu, i] + v[i])
-            for r in range(n_p):
-                g[mu, r] += rate * (-g[mu, r] + lam_logits[mu, r] + gram[q, r])
+            for r2 in range(n_p):
+                g[mu, r2] += rate * (-g[mu, r2] + lam_logits[mu, r2] + gram[q, r2])
+            norms[mu] = math.sqrt(_dot(xi[mu], xi[mu]))
         if (t + 1) % record_every == 0:
             out[k] = xi
             k += 1
@@ -166,7 +224,8 @@ def _simulate_reference(xi0, patterns, order, beta, tau, lam, record_every=1):
         v = patterns[idx]
         s = xi @ v
         if np.isinf(beta):
-            w = (s == s.max()).astype(float)
+            tol = TIE_RTOL * np.max(np.linalg.norm(xi, axis=1)) * np.linalg.norm(v)
+            w = (s >= s.max() - tol).astype(float)
         else:
             w = np.exp(beta * (s - s.max()))
         w /= w.sum()
@@ -199,7 +258,12 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
         Index of the clamped pattern at each step, each in ``[0, P)``.
     beta : float
         Inverse temperature of the softmax, ``> 0``; ``np.inf`` gives the
-        hard arg-max (ties share the update equally).
+        hard arg-max.  Ties at ``np.inf``: every row whose logit lies within
+        ``TIE_RTOL * max_mu ||Xi_mu|| * ||v||`` (``TIE_RTOL = 1e-9``; the scale
+        bounds every logit) of the largest one shares the update equally.  Both
+        kernels (the incremental one for ``P <= 1024`` patterns, the direct one
+        beyond) decide ties, and weights at very large finite ``beta``, from the
+        same direct dot products, so the result does not depend on ``P``.
     tau : float
         Synaptic time scale :math:`\tau_\Xi` in steps, ``>= 1`` (so that each
         step is a convex combination of a row and its target).
@@ -220,8 +284,17 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
         If an argument has the wrong type (``order`` not integer, ...).
     ValueError
         On shape mismatches, non-finite or huge entries, an index of
-        ``order`` outside ``[0, P)``, ``beta <= 0``, ``tau < 1``, or an
-        output larger than ``MAX_OUTPUT_VALUES`` values.
+        ``order`` outside ``[0, P)``, ``beta <= 0``, ``tau < 1``, or beyond
+        the limits below.
+
+    Notes
+    -----
+    Limits (checked before anything is allocated): the output and the
+    workspace (``T // record_every * N_h * N_v`` recorded values, the
+    ``N_h x P`` logits and the ``P x P`` Gram matrix for ``P <= 1024``) must fit
+    in 1 GiB, and the work, ``T * N_h * (N_v + P)`` multiply-adds for
+    ``P <= 1024`` (every row moves at small ``beta``) or ``2 T N_h N_v``
+    beyond, at most ``MAX_WORK = 2e10`` (about ten seconds).
     """
     xi0 = _as_bounded(xi0, "xi0", 2)
     patterns = _as_bounded(patterns, "patterns", 2)
@@ -254,8 +327,15 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
     if n_rec * xi0.size > MAX_OUTPUT_VALUES:
         raise ValueError(f"the output would hold {n_rec * xi0.size} values (> {MAX_OUTPUT_VALUES}): "
                          "raise record_every or shorten order")
+    n_h, n_v = xi0.shape
+    n_p = patterns.shape[0]
+    incremental = n_p <= MAX_INCREMENTAL_PATTERNS
+    ws = (2 * n_h * n_p + n_p * n_p) if incremental else 0
+    check_budget("order (its length) and xi0", nbytes=8 * (n_rec * n_h * n_v + ws + 2 * n_h * n_v),
+                 work=order_arr.size * n_h * ((n_v + n_p) if incremental else 2 * n_v) + n_h * n_p * n_v,
+                 what="recorded states, logits and steps of Xi's rows")
     out = np.empty((n_rec, xi0.shape[0], xi0.shape[1]))
-    if patterns.shape[0] <= MAX_INCREMENTAL_PATTERNS:
+    if incremental:
         logits = np.ascontiguousarray(xi0 @ patterns.T)
         lam_logits = np.ascontiguousarray(lam @ patterns.T)
         gram = np.ascontiguousarray(patterns @ patterns.T)
@@ -368,12 +448,16 @@ def cosine_similarity(xi, targets):
 def random_order(p, n_steps, *, rng=None):
     r"""Independent clamping events: ``n_steps`` indices drawn with probabilities ``p``.
 
+    The same draws as ``rng.choice(len(p), n_steps, p=p)``, made in blocks so that
+    nothing but the answer grows with ``n_steps``.
+
     Parameters
     ----------
     p : array_like, shape (P,)
         Clamping probabilities, ``>= 0``, summing to one (to 1e-9).
     n_steps : int
-        Number of steps, ``>= 0`` and at most ``MAX_STEPS``.
+        Number of steps, ``0 <= n_steps <= MAX_ORDER = 2**27`` (the int64 answer
+        then takes 1 GiB and about 2 s).
     rng : int, Generator or None
         Seed or generator (same seed, same sequence).
 
@@ -391,21 +475,32 @@ def random_order(p, n_steps, *, rng=None):
     if prob.size == 0 or np.any(prob < 0) or abs(prob.sum() - 1.0) > 1e-9:
         raise ValueError("p must be a non-empty vector of probabilities >= 0 summing to 1")
     n_steps = as_int(n_steps, "n_steps", minimum=0)
-    if n_steps > MAX_STEPS:
-        raise ValueError(f"n_steps must be <= {MAX_STEPS}; got {n_steps}")
+    if n_steps > MAX_ORDER:
+        raise ValueError(f"n_steps must be <= MAX_ORDER = {MAX_ORDER} (an int64 answer of 1 GiB); got {n_steps}")
     gen = as_generator(rng)
-    return gen.choice(prob.size, size=n_steps, p=prob / prob.sum()).astype(np.int64)
+    if prob.size == 1 or n_steps <= _ORDER_BLOCK:
+        return gen.choice(prob.size, size=n_steps, p=prob / prob.sum()).astype(np.int64)
+    cdf = np.cumsum(prob / prob.sum())
+    cdf /= cdf[-1]
+    out = np.empty(n_steps, dtype=np.int64)
+    for start in range(0, n_steps, _ORDER_BLOCK):  # Generator.choice's own method, one block at a time
+        stop = min(start + _ORDER_BLOCK, n_steps)
+        out[start:stop] = cdf.searchsorted(gen.random(stop - start), side="right")
+    return out
 
 
 def orthogonal_memories(n_h, n_v, *, rng=None):
     r"""``n_h`` mutually orthogonal random rows of squared norm ``n_v`` (Gram--Schmidt, [NLR] eq. 42).
+
+    Computed as the Q factor of a Gaussian ``n_v x n_h`` matrix (LAPACK's Householder QR,
+    with the signs of Gram--Schmidt).
 
     Parameters
     ----------
     n_h : int
         Number of memories, ``1 <= n_h <= n_v``.
     n_v : int
-        Number of visible units, at most 10**7.
+        Number of visible units.
     rng : int, Generator or None
         Seed or generator.
 
@@ -417,20 +512,23 @@ def orthogonal_memories(n_h, n_v, *, rng=None):
     Raises
     ------
     TypeError, ValueError
-        If the sizes are not integers with ``1 <= n_h <= n_v <= 10**7``
-        and ``n_h * n_v <= 10**8``.
+        If the sizes are not integers with ``1 <= n_h <= n_v``, or beyond the
+        limits: memory ``32 n_h n_v`` bytes <= 1 GiB (``n_h n_v <= 2**25``) and
+        work ``4 n_v n_h**2 <= MAX_WORK = 2e10`` flops (e.g. ``n_h = 1000``,
+        ``n_v = 5000``: about 2 s).
     """
     n_h = as_int(n_h, "n_h", minimum=1)
     n_v = as_int(n_v, "n_v", minimum=1)
     if n_h > n_v:
         raise ValueError(f"n_h must be <= n_v (at most n_v orthogonal rows); got n_h={n_h}, n_v={n_v}")
-    if n_v > 10**7 or n_h * n_v > 10**8:
-        raise ValueError("n_h * n_v must be <= 1e8 and n_v <= 1e7")
+    check_budget("n_h and n_v", nbytes=32 * n_h * n_v, work=4 * n_v * n_h * n_h, what="Householder QR")
     gen = as_generator(rng)
     g = gen.standard_normal((n_v, n_h))
     q, r = np.linalg.qr(g)
-    q = q * np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))  # the Gram-Schmidt signs
-    return np.ascontiguousarray(q.T) * math.sqrt(n_v)
+    del g
+    q *= np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))  # the Gram-Schmidt signs
+    q *= math.sqrt(n_v)
+    return np.ascontiguousarray(q.T)
 
 
 def legacy_inputs(n_h=4, n_v=50, noise=0.4, *, seed=41):
@@ -448,9 +546,12 @@ def legacy_inputs(n_h=4, n_v=50, noise=0.4, *, seed=41):
     Parameters
     ----------
     n_h, n_v : int
-        Number of memories and of visible units, ``1 <= n_h <= n_v <= 10**6``.
+        Number of memories and of visible units, ``1 <= n_h <= n_v <= 10**6``, with ``n_h <= 1000``
+        (the script's row-by-row Gram--Schmidt is a Python loop of ``n_h (n_h - 1) / 2`` projections),
+        ``n_h**2 n_v <= MAX_WORK`` and ``16 n_h n_v`` bytes <= 1 GiB.
     noise : float
-        Standard deviation of the noise added to each entry (the script's ``noise_level``), ``>= 0``.
+        Standard deviation of the noise added to each entry (the script's ``noise_level``),
+        ``0 <= noise <= 1e100`` (``MAX_ENTRY``, what :func:`simulate` accepts).
     seed : int
         Seed of the legacy generator (the script uses 41).
 
@@ -471,7 +572,12 @@ def legacy_inputs(n_h=4, n_v=50, noise=0.4, *, seed=41):
     n_v = as_int(n_v, "n_v", minimum=1)
     if n_h > n_v or n_v > 10**6:
         raise ValueError(f"need 1 <= n_h <= n_v <= 1e6; got n_h={n_h}, n_v={n_v}")
+    if n_h > 1000:
+        raise ValueError(f"n_h must be <= 1000 (a Python loop of n_h**2/2 projections); got {n_h}")
+    check_budget("n_h and n_v", nbytes=16 * n_h * n_v, work=n_h * n_h * n_v, what="sequential Gram-Schmidt")
     noise = as_positive(noise, "noise", allow_zero=True)
+    if noise > MAX_ENTRY:
+        raise ValueError(f"noise must be <= {MAX_ENTRY:g} (larger entries overflow the logits); got {noise}")
     seed = as_int(seed, "seed", minimum=0)
     if seed >= 2**32:
         raise ValueError(f"seed must be < 2**32 (a legacy seed); got {seed}")

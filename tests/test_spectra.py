@@ -57,7 +57,7 @@ def test_pdf_extremes():
         x = 0.5 * (lo + hi)
         v = sp.marchenko_pastur_pdf(x, 0.5, s2)
         assert np.isfinite(v) and v * s2 == pytest.approx(sp.marchenko_pastur_pdf(x / s2, 0.5))
-    assert np.all(np.isfinite(sp.marchenko_pastur_pdf(np.array([1e300, -1e300, 0.0]), 1e90)))
+    assert np.all(np.isfinite(sp.marchenko_pastur_pdf(np.array([1e300, -1e300, 0.0]), 1e16)))
     lo, hi = sp.marchenko_pastur_edges(1.0 + 1e-12)
     assert 0.0 < lo < 1e-24
 
