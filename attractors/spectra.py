@@ -65,11 +65,9 @@ TW1_STD = math.sqrt(1.6077810345810)
 _RATIO_RANGE = (1e-16, 1e16)
 #: Accepted range of the variance.
 _RANGE = (1e-100, 1e100)
-#: Gauss-Legendre rule for the continuous part of the CDF at small ratios (exact to round-off there:
-#: the integrand is analytic in a strip of half-width >= arccosh(1.25) around the real axis).
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(48)
-#: Ratios below this use the quadrature; from it up to 1 the closed form has no cancellation.
-_QUAD_BELOW = 0.25
+#: Ratios below this sum a series for the continuous part of the CDF; from it up to 1 the closed form
+#: has no cancellation.
+_SERIES_BELOW = 0.25
 
 
 def _ratio(ratio, name="ratio"):
@@ -281,30 +279,41 @@ def marchenko_pastur_cdf(x, ratio, variance=1.0):
 def _mp_continuous(u, y):
     """Mass of the continuous part of the ratio-y law (y <= 1, unit variance) below u, in [0, 1].
 
-    The substitution u = m - h cos(theta) (m = 1 + y, h = 2 sqrt(y)) maps the support to [0, pi] and the
-    mass to (2/pi) int_0^theta sin^2(phi) / (m - h cos(phi)) dphi.  For y >= 1/4 the closed form of the module
-    docstring (all its terms are of order one); below, its terms cancel (to the relative order sqrt(y)), and a
-    48-point Gauss-Legendre rule on [0, theta] is used instead: there m - h cos(phi) >= 1/4 and the rule is
-    exact to round-off.
+    The substitution u = m - h cos(theta) (m = 1 + y, h = 2 r, r = sqrt(y)) maps the support to [0, pi]
+    and the mass to (2/pi) int_0^theta sin^2(phi) / (1 - 2 r cos(phi) + r^2) dphi.  For y >= 1/4 the closed
+    form of the module docstring (all its terms are of order one).  Below, its terms cancel to the relative
+    order r, and the generating function of the Chebyshev polynomials,
+    sin(phi) / (1 - 2 r cos(phi) + r^2) = sum_k r^k sin((k+1) phi), gives instead the series
+    (1/pi) sum_k r^k (S_k - S_{k+2}), S_0 = theta, S_k = sin(k theta)/k, whose first term is of order one
+    and whose other terms are small corrections (r <= 1/2: at most 57 terms for round-off).
     """
-    h = 2.0 * math.sqrt(y)
+    r = math.sqrt(y)
+    h = 2.0 * r
     with np.errstate(over="ignore", invalid="ignore"):
         c = (y - (u - 1.0)) / h  # cos(theta) = (m - u) / h, with u - 1 exact near the support
-    c = np.where(np.isnan(c), -1.0, c)  # u = +inf
-    theta = np.arccos(np.clip(c, -1.0, 1.0))  # 0 at the lower edge, pi at the upper
-    if y >= _QUAD_BELOW:
+    c = np.clip(np.where(np.isnan(c), -1.0, c), -1.0, 1.0)  # NaN only for u = +inf
+    theta = np.arccos(c)  # 0 at the lower edge, pi at the upper
+    if y >= _SERIES_BELOW:
         lo, hi = marchenko_pastur_edges(y, 1.0)
         m = 1.0 + y
         atan = np.arctan2(math.sqrt(hi) * np.sin(0.5 * theta), math.sqrt(lo) * np.cos(0.5 * theta))
         cont = (h * np.sin(theta) + m * theta - 2.0 * math.sqrt(lo * hi) * atan) / (2.0 * math.pi * y)
     else:
-        cont = np.empty_like(theta)
-        block = 2**15
-        for start in range(0, theta.size, block):
-            th = theta[start:start + block, None]
-            phi = 0.5 * th * (1.0 + _GL_X[None, :])
-            f = np.sin(phi) ** 2 / ((1.0 + y) - h * np.cos(phi))
-            cont[start:start + block] = (0.5 * th[:, 0]) * (f @ _GL_W) * (2.0 / math.pi)
+        n_terms = max(2, int(math.ceil(math.log(2.0**-56) / math.log(r))) + 1)
+        sin_prev, sin_k = np.zeros_like(theta), np.sin(theta)  # sin((k-1) theta), sin(k theta) at k = 1
+        two_c = 2.0 * np.cos(theta)
+        S = [theta, sin_k.copy()]  # S_0, S_1
+        total = np.zeros_like(theta)
+        rk = 1.0
+        for k in range(n_terms + 1):
+            while len(S) < k + 3:  # S_{k+2} by the recurrence sin((j+1) t) = 2 cos(t) sin(j t) - sin((j-1) t)
+                j = len(S) - 1
+                sin_prev, sin_k = sin_k, two_c * sin_k - sin_prev
+                S.append(sin_k / (j + 1))
+            total += rk * (S[k] - S[k + 2])
+            S[k] = None
+            rk *= r
+        cont = total / math.pi
     return np.clip(cont, 0.0, 1.0)
 
 

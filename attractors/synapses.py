@@ -71,31 +71,52 @@ MAX_OUTPUT_VALUES = MAX_BYTES // 8
 MAX_ENTRY = 1e100
 #: Longest clamping sequence accepted by :func:`simulate` (its work is capped as well).
 MAX_STEPS = 10**9
-#: Longest clamping sequence :func:`random_order` draws (an int64 answer of 1 GiB).
-MAX_ORDER = 2**27
+#: Longest clamping sequence :func:`random_order` draws (an int64 answer of 512 MiB, a few seconds).
+MAX_ORDER = 2**26
 _ORDER_BLOCK = 2**20
 
 
-#: The tie rule at ``beta = inf``: logits within ``TIE_RTOL * max_mu |Xi_mu| * |v|`` of the largest one count as
-#: tied and share the update equally.  The scale is the Cauchy--Schwarz bound of every logit, so the rule
-#: does not depend on how the logits were rounded (a true tie survives round-off of a few ulps per step).
+#: The tie rule at ``beta = inf``: logits within ``TIE_RTOL * R * |v|`` of the largest one count as tied and
+#: share the update equally, where ``R = max(max_mu |Xi0_mu|, max_mu |Lambda_mu| + max_q |x_q|)`` (``q`` over
+#: the clamped patterns) bounds the norm of every row along the run (each step is a convex combination of a
+#: row and its target ``Lambda_mu + x_q``), so ``R |v|`` bounds every logit and the rule does not depend on
+#: how the logits were rounded.
 TIE_RTOL = 1e-9
-#: The incremental kernel re-evaluates, as direct dot products, every logit within
-#: ``_NEAR_RTOL * max_mu |Xi_mu| * |v|`` of its largest tracked logit (far above the tracked logits' drift),
-#: so that both kernels decide ties, and large-beta weights, from the same numbers.
+#: The incremental kernel re-evaluates, as direct dot products, every logit within ``_NEAR_RTOL * R * |v|``
+#: of its largest tracked logit (far above the tracked logits' drift), so that both kernels decide ties,
+#: and weights at very large beta, from the same numbers.
 _NEAR_RTOL = 1e-4
-#: Above this value of ``beta * _NEAR_RTOL * max|Xi_mu| |v|`` the weight of every row outside the near set
+#: Above this value of ``beta * _NEAR_RTOL * R * |v|`` the weight of every row outside the near set
 #: underflows to 0 (``exp(-750) == 0``) and only the near rows, recomputed directly, carry weight.
 _NEAR_BETA_SCALE = 1500.0
 
 
 @njit(cache=True)
 def _dot(a, b):
-    """Plain left-to-right dot product: the one evaluation of a logit that every kernel shares."""
+    """Plain left-to-right dot product: the one evaluation of a logit (and a norm) every kernel shares."""
     acc = 0.0
     for i in range(a.shape[0]):
         acc += a[i] * b[i]
     return acc
+
+
+@njit(cache=True)
+def _row_bound(xi0, lam, patterns, order, vnorm):
+    """R of ``TIE_RTOL`` (and the norms of the patterns in ``vnorm``), the same numbers in every kernel."""
+    r0 = 0.0
+    rl = 0.0
+    for mu in range(xi0.shape[0]):
+        r0 = max(r0, math.sqrt(_dot(xi0[mu], xi0[mu])))
+        rl = max(rl, math.sqrt(_dot(lam[mu], lam[mu])))
+    used = np.zeros(patterns.shape[0], dtype=np.bool_)
+    for t in range(order.shape[0]):
+        used[order[t]] = True
+    rv = 0.0
+    for q in range(patterns.shape[0]):
+        vnorm[q] = math.sqrt(_dot(patterns[q], patterns[q]))
+        if used[q]:
+            rv = max(rv, vnorm[q])
+    return max(r0, rl + rv)
 
 
 @njit(cache=True)
@@ -128,16 +149,15 @@ def _simulate_kernel(xi0, patterns, order, beta, tau, lam, record_every, out):
     xi = xi0.copy()
     s = np.empty(n_h)
     w = np.empty(n_h)
+    vnorm = np.empty(patterns.shape[0])
+    bound = _row_bound(xi0, lam, patterns, order, vnorm)
     active = np.ones(n_h, dtype=np.bool_)
     k = 0
     for t in range(order.shape[0]):
         v = patterns[order[t]]
-        r = 0.0
         for mu in range(n_h):
             s[mu] = _dot(xi[mu], v)
-            r = max(r, math.sqrt(_dot(xi[mu], xi[mu])))
-        tol = TIE_RTOL * r * math.sqrt(_dot(v, v))
-        _softmax_rates(s, active, beta, tau, tol, w)
+        _softmax_rates(s, active, beta, tau, TIE_RTOL * bound * vnorm[order[t]], w)
         for mu in range(n_h):
             rate = w[mu]
             if rate == 0.0:
@@ -168,44 +188,34 @@ def _simulate_incremental(xi0, patterns, order, beta, tau, lam, record_every, ou
     g = logits.copy()
     s = np.empty(n_h)
     w = np.empty(n_h)
-    norms = np.empty(n_h)
-    for mu in range(n_h):
-        norms[mu] = math.sqrt(_dot(xi[mu], xi[mu]))
     vnorm = np.empty(n_p)
-    for q in range(n_p):
-        vnorm[q] = math.sqrt(_dot(patterns[q], patterns[q]))
+    bound = _row_bound(xi0, lam, patterns, order, vnorm)
     active = np.ones(n_h, dtype=np.bool_)
     k = 0
     for t in range(order.shape[0]):
         q = order[t]
         v = patterns[q]
-        r = 0.0
         gmax = -np.inf
         for mu in range(n_h):
             s[mu] = g[mu, q]
-            r = max(r, norms[mu])
             gmax = max(gmax, s[mu])
-        scale = r * vnorm[q]
-        tol = TIE_RTOL * scale
+        scale = bound * vnorm[q]
         if math.isinf(beta) or beta * _NEAR_RTOL * scale >= _NEAR_BETA_SCALE:
             near = gmax - _NEAR_RTOL * scale
             for mu in range(n_h):
                 active[mu] = s[mu] >= near
                 if active[mu]:
                     s[mu] = _dot(xi[mu], v)
-        else:
-            for mu in range(n_h):
-                active[mu] = True
-        _softmax_rates(s, active, beta, tau, tol, w)
+        _softmax_rates(s, active, beta, tau, TIE_RTOL * scale, w)
         for mu in range(n_h):
+            active[mu] = True
             rate = w[mu]
             if rate == 0.0:
                 continue
             for i in range(n_v):
                 xi[mu, i] += rate * (-xi[mu, i] + lam[mu, i] + v[i])
-            for r2 in range(n_p):
-                g[mu, r2] += rate * (-g[mu, r2] + lam_logits[mu, r2] + gram[q, r2])
-            norms[mu] = math.sqrt(_dot(xi[mu], xi[mu]))
+            for r in range(n_p):
+                g[mu, r] += rate * (-g[mu, r] + lam_logits[mu, r] + gram[q, r])
         if (t + 1) % record_every == 0:
             out[k] = xi
             k += 1
@@ -219,13 +229,15 @@ MAX_INCREMENTAL_PATTERNS = 1024
 def _simulate_reference(xi0, patterns, order, beta, tau, lam, record_every=1):
     """Plain NumPy per-step loop of the same update (tests and benchmarks)."""
     xi = np.array(xi0, dtype=float)
+    used = patterns[np.unique(order)] if len(order) else patterns[:0]
+    bound = max(np.max(np.linalg.norm(xi, axis=1)),
+                np.max(np.linalg.norm(lam, axis=1)) + (np.max(np.linalg.norm(used, axis=1)) if len(used) else 0.0))
     out = []
     for t, idx in enumerate(order):
         v = patterns[idx]
         s = xi @ v
         if np.isinf(beta):
-            tol = TIE_RTOL * np.max(np.linalg.norm(xi, axis=1)) * np.linalg.norm(v)
-            w = (s >= s.max() - tol).astype(float)
+            w = (s >= s.max() - TIE_RTOL * bound * np.linalg.norm(v)).astype(float)
         else:
             w = np.exp(beta * (s - s.max()))
         w /= w.sum()
@@ -259,8 +271,10 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
     beta : float
         Inverse temperature of the softmax, ``> 0``; ``np.inf`` gives the
         hard arg-max.  Ties at ``np.inf``: every row whose logit lies within
-        ``TIE_RTOL * max_mu ||Xi_mu|| * ||v||`` (``TIE_RTOL = 1e-9``; the scale
-        bounds every logit) of the largest one shares the update equally.  Both
+        ``TIE_RTOL * R * ||v||`` of the largest one shares the update equally,
+        with ``TIE_RTOL = 1e-9`` and ``R = max(max_mu ||xi0_mu||, max_mu ||lam_mu||
+        + max_q ||patterns_q||)`` (``q`` over the patterns in ``order``), a bound
+        on every row's norm along the run, so ``R ||v||`` bounds every logit.  Both
         kernels (the incremental one for ``P <= 1024`` patterns, the direct one
         beyond) decide ties, and weights at very large finite ``beta``, from the
         same direct dot products, so the result does not depend on ``P``.
@@ -294,7 +308,8 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
     ``N_h x P`` logits and the ``P x P`` Gram matrix for ``P <= 1024``) must fit
     in 1 GiB, and the work, ``T * N_h * (N_v + P)`` multiply-adds for
     ``P <= 1024`` (every row moves at small ``beta``) or ``2 T N_h N_v``
-    beyond, at most ``MAX_WORK = 2e10`` (about ten seconds).
+    beyond, each counted as 4 elementary steps (the loops are bound by memory
+    traffic, not arithmetic), at most ``MAX_WORK = 2e10`` (about ten seconds).
     """
     xi0 = _as_bounded(xi0, "xi0", 2)
     patterns = _as_bounded(patterns, "patterns", 2)
@@ -332,7 +347,7 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
     incremental = n_p <= MAX_INCREMENTAL_PATTERNS
     ws = (2 * n_h * n_p + n_p * n_p) if incremental else 0
     check_budget("order (its length) and xi0", nbytes=8 * (n_rec * n_h * n_v + ws + 2 * n_h * n_v),
-                 work=order_arr.size * n_h * ((n_v + n_p) if incremental else 2 * n_v) + n_h * n_p * n_v,
+                 work=4 * order_arr.size * n_h * ((n_v + n_p) if incremental else 2 * n_v) + n_h * n_p * n_v,
                  what="recorded states, logits and steps of Xi's rows")
     out = np.empty((n_rec, xi0.shape[0], xi0.shape[1]))
     if incremental:
@@ -456,8 +471,8 @@ def random_order(p, n_steps, *, rng=None):
     p : array_like, shape (P,)
         Clamping probabilities, ``>= 0``, summing to one (to 1e-9).
     n_steps : int
-        Number of steps, ``0 <= n_steps <= MAX_ORDER = 2**27`` (the int64 answer
-        then takes 1 GiB and about 2 s).
+        Number of steps, ``0 <= n_steps <= MAX_ORDER = 2**26`` (the int64 answer
+        then takes 512 MiB and a few seconds).
     rng : int, Generator or None
         Seed or generator (same seed, same sequence).
 
@@ -476,7 +491,7 @@ def random_order(p, n_steps, *, rng=None):
         raise ValueError("p must be a non-empty vector of probabilities >= 0 summing to 1")
     n_steps = as_int(n_steps, "n_steps", minimum=0)
     if n_steps > MAX_ORDER:
-        raise ValueError(f"n_steps must be <= MAX_ORDER = {MAX_ORDER} (an int64 answer of 1 GiB); got {n_steps}")
+        raise ValueError(f"n_steps must be <= MAX_ORDER = {MAX_ORDER} (an int64 answer of 512 MiB); got {n_steps}")
     gen = as_generator(rng)
     if prob.size == 1 or n_steps <= _ORDER_BLOCK:
         return gen.choice(prob.size, size=n_steps, p=prob / prob.sum()).astype(np.int64)
@@ -514,14 +529,14 @@ def orthogonal_memories(n_h, n_v, *, rng=None):
     TypeError, ValueError
         If the sizes are not integers with ``1 <= n_h <= n_v``, or beyond the
         limits: memory ``32 n_h n_v`` bytes <= 1 GiB (``n_h n_v <= 2**25``) and
-        work ``4 n_v n_h**2 <= MAX_WORK = 2e10`` flops (e.g. ``n_h = 1000``,
-        ``n_v = 5000``: about 2 s).
+        work ``8 n_v n_h**2 <= MAX_WORK = 2e10`` (the QR and the forming of Q count
+        ``4 n_v n_h**2`` flops; e.g. ``n_h = 1000``, ``n_v = 2500``: a few seconds).
     """
     n_h = as_int(n_h, "n_h", minimum=1)
     n_v = as_int(n_v, "n_v", minimum=1)
     if n_h > n_v:
         raise ValueError(f"n_h must be <= n_v (at most n_v orthogonal rows); got n_h={n_h}, n_v={n_v}")
-    check_budget("n_h and n_v", nbytes=32 * n_h * n_v, work=4 * n_v * n_h * n_h, what="Householder QR")
+    check_budget("n_h and n_v", nbytes=32 * n_h * n_v, work=8 * n_v * n_h * n_h, what="Householder QR")
     gen = as_generator(rng)
     g = gen.standard_normal((n_v, n_h))
     q, r = np.linalg.qr(g)
