@@ -317,7 +317,10 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
         raise ValueError(f"xi0 must have at least one row and one column; got shape {xi0.shape}")
     if patterns.shape[0] == 0 or patterns.shape[1] != xi0.shape[1]:
         raise ValueError(f"patterns must have shape (P >= 1, {xi0.shape[1]}) to match xi0; got {patterns.shape}")
-    order_arr = np.asarray(order)
+    try:
+        order_arr = np.asarray(order)
+    except ValueError as exc:  # a ragged sequence
+        raise ValueError("order must be a one-dimensional array of integers; got a ragged sequence") from exc
     if order_arr.dtype == bool or not np.issubdtype(order_arr.dtype, np.integer):
         raise TypeError(f"order must be an array of integers; got dtype {order_arr.dtype}")
     if order_arr.ndim != 1:
@@ -338,6 +341,7 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
         if lam.shape != xi0.shape:
             raise ValueError(f"lam must have the shape of xi0 {xi0.shape}; got {lam.shape}")
     record_every = as_int(record_every, "record_every", minimum=1)
+    record_every = min(record_every, order_arr.size + 1)  # beyond len(order) nothing is recorded either way
     n_rec = order_arr.size // record_every
     if n_rec * xi0.size > MAX_OUTPUT_VALUES:
         raise ValueError(f"the output would hold {n_rec * xi0.size} values (> {MAX_OUTPUT_VALUES}): "
