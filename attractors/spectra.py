@@ -210,8 +210,8 @@ def marchenko_pastur_pdf(x, ratio, variance=1.0):
     TypeError, ValueError
         If ``x`` is not finite, or ``ratio``/``variance`` not positive and in range.
     """
-    scalar = np.ndim(x) == 0
     xs = as_array(x, "x")
+    scalar = xs.ndim == 0
     y = _ratio(ratio)
     s2 = _variance(variance)
     out = _mp_density(xs, y, s2)
@@ -259,8 +259,8 @@ def marchenko_pastur_cdf(x, ratio, variance=1.0):
     TypeError, ValueError
         If ``x`` is not finite, or ``ratio``/``variance`` not positive and in range.
     """
-    scalar = np.ndim(x) == 0
     xs = as_array(x, "x")
+    scalar = xs.ndim == 0
     y = _ratio(ratio)
     s2 = _variance(variance)
     with np.errstate(over="ignore", under="ignore"):

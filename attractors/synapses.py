@@ -308,7 +308,7 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
     ``N_h x P`` logits and the ``P x P`` Gram matrix for ``P <= 1024``) must fit
     in 1 GiB, and the work, ``T * N_h * (N_v + P)`` multiply-adds for
     ``P <= 1024`` (every row moves at small ``beta``) or ``2 T N_h N_v``
-    beyond, each counted as 4 elementary steps (the loops are bound by memory
+    beyond, each counted as 8 elementary steps (the loops are bound by memory
     traffic, not arithmetic), at most ``MAX_WORK = 2e10`` (about ten seconds).
     """
     xi0 = _as_bounded(xi0, "xi0", 2)
@@ -351,7 +351,7 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
     incremental = n_p <= MAX_INCREMENTAL_PATTERNS
     ws = (2 * n_h * n_p + n_p * n_p) if incremental else 0
     check_budget("order (its length) and xi0", nbytes=8 * (n_rec * n_h * n_v + ws + 2 * n_h * n_v),
-                 work=4 * order_arr.size * n_h * ((n_v + n_p) if incremental else 2 * n_v) + n_h * n_p * n_v,
+                 work=8 * order_arr.size * n_h * ((n_v + n_p) if incremental else 2 * n_v) + n_h * n_p * n_v,
                  what="recorded states, logits and steps of Xi's rows")
     out = np.empty((n_rec, xi0.shape[0], xi0.shape[1]))
     if incremental:
