@@ -391,6 +391,8 @@ def _deephnn_forward(W, bias, beta, Q, n_classes, steps, gamma):
         raise ValueError(f"bias must have n_classes={C} entries; got {bias.shape[0]}")
     gamma = _check_gamma(gamma)
     Q = as_array(Q, "Q", ndim=2)
+    if Q.shape[1] != W.shape[1] or Q.shape[0] == 0:
+        raise ValueError(f"Q must have at least one row and N = {W.shape[1]} columns (the width of W); got {Q.shape}")
     L, cache = hopfield_layer_forward(W, Q, beta, steps)
     Lr = L.reshape(L.shape[0], C, K)
     s = logsumexp(Lr, beta=gamma, axis=2) + bias
