@@ -153,7 +153,8 @@ class Lagrangian:
         return None if self.matrix is None else self.matrix.shape[0]
 
     def _kernel_args(self):
-        A = self.matrix if self.matrix is not None else np.zeros((1, 1))
+        # a writeable copy: a read-only array would make numba compile the kernels a second time
+        A = self.matrix.copy() if self.matrix is not None else np.zeros((1, 1))
         return self.code, self.beta, self.degree, self.scale, A
 
     def __repr__(self) -> str:
@@ -816,9 +817,14 @@ def _langevin_kernel(V0, H0, J, I, b, cv, sv, ch, sh, T, dt, n_steps, form, rng)
 
 # ----------------------------------------------------------------------------- integrators
 
+#: Elementary steps charged per multiply-add of the kernels' coupling loops (sums in a fixed order, which the
+#: compiler may not vectorise: measured at about 6 times the cost of a vectorised multiply-add).
+_MAC = 8
+
+
 def _grad_cost(L: Lagrangian, n: int) -> int:
     """Elementary steps of one activation of a layer of n units (a matrix-vector product for quadform)."""
-    return n * n if L.kind == "quadform" else 4 * n
+    return _MAC * n * n if L.kind == "quadform" else 20 * n
 
 
 def _steps(dt, n_steps, record_every, width, step_work):
@@ -879,9 +885,9 @@ def integrate_qe(v0, J, Lv, Lh, *, tau_v: float = 1.0, dt: float, n_steps: int, 
     -----
     Limits, checked before anything is allocated: ``n_steps <= 1e8``; the recorded trajectory,
     ``8 (n_steps // record_every + 1)(N_v + 1)`` bytes, at most 1 GiB; and the work, ``n_steps`` times
-    ``s (2 N_h N_v + a_v + a_h) + 4 N_v`` with ``s = 4`` stages for RK4 (1 for Euler) and ``a = 4 n``
-    for an activation of ``n`` units (``n^2`` for ``quadform``), at most ``MAX_WORK = 2e10``
-    (about ten seconds).
+    ``s (16 N_h N_v + a_v + a_h) + 4 N_v`` with ``s = 4`` stages for RK4 (1 for Euler) and ``a = 20 n``
+    for an activation of ``n`` units (``8 n^2`` for ``quadform``), at most ``MAX_WORK = 2e10``
+    (about ten seconds; a multiply-add of the fixed-order coupling sums counts 8 steps).
     """
     v0, J, Lv, Lh, I, b = _network(v0, J, Lv, Lh, I, b, vname="v0")
     if v0.ndim != 1:
@@ -889,7 +895,7 @@ def integrate_qe(v0, J, Lv, Lh, *, tau_v: float = 1.0, dt: float, n_steps: int, 
     tau_v = as_positive(tau_v, "tau_v")
     rk4 = _method(method)
     Nh, Nv = J.shape
-    rhs = 2 * Nh * Nv + _grad_cost(Lv, Nv) + _grad_cost(Lh, Nh)
+    rhs = _MAC * 2 * Nh * Nv + _grad_cost(Lv, Nv) + _grad_cost(Lh, Nh)
     dt, n_steps, record_every = _steps(dt, n_steps, record_every, Nv, (4 if rk4 else 1) * rhs + 4 * Nv)
     V = _integrate_qe_kernel(v0, J, I, b, *Lv._kernel_args(), *Lh._kernel_args(), tau_v, dt, n_steps,
                              record_every, rk4)
@@ -933,7 +939,7 @@ def integrate_two(v0, h0, J, Lv, Lh, *, tau_v: float = 1.0, tau_h: float, dt: fl
     Notes
     -----
     Limits as :func:`integrate_qe`, with ``N_v + N_h`` recorded numbers per record and
-    ``s (2 N_h N_v + a_v + a_h) + 8 (N_v + N_h)`` elementary steps per time step.
+    ``s (16 N_h N_v + a_v + a_h + 2 (N_v + N_h)) + 8 (N_v + N_h)`` elementary steps per time step.
     """
     v0, J, Lv, Lh, I, b = _network(v0, J, Lv, Lh, I, b, vname="v0")
     if v0.ndim != 1:
@@ -945,7 +951,7 @@ def integrate_two(v0, h0, J, Lv, Lh, *, tau_v: float = 1.0, tau_h: float, dt: fl
     tau_h = as_positive(tau_h, "tau_h")
     rk4 = _method(method)
     Nh, Nv = J.shape
-    rhs = 2 * Nh * Nv + _grad_cost(Lv, Nv) + _grad_cost(Lh, Nh) + 2 * (Nv + Nh)
+    rhs = _MAC * 2 * Nh * Nv + _grad_cost(Lv, Nv) + _grad_cost(Lh, Nh) + 2 * (Nv + Nh)
     dt, n_steps, record_every = _steps(dt, n_steps, record_every, Nv + Nh, (4 if rk4 else 1) * rhs + 8 * (Nv + Nh))
     V, H = _integrate_two_kernel(v0, h0, J, I, b, *Lv._kernel_args(), *Lh._kernel_args(), tau_v, tau_h, dt,
                                  n_steps, record_every, rk4)
@@ -983,7 +989,8 @@ def langevin_two(v0, h0, J, Lv, Lh, *, T: float, dt: float, n_steps: int, rng, f
         Time step (> 0).
     n_steps : int
         Steps per chain (>= 1); ``n_steps * M <= 1e8`` and
-        ``n_steps M (2 N_h N_v + 30 (N_v + N_h)) <= MAX_WORK`` (checked before any work).
+        ``n_steps M (16 N_h N_v + 300 (N_v + N_h)) <= MAX_WORK`` (checked before any work; a
+        Gaussian draw and the Hessian's ``tanh`` count as many steps).
     rng : int, SeedSequence or numpy.random.Generator
         Randomness (same seed, same result).
     form : {"langevin", "no_divergence", "source"}
@@ -1015,7 +1022,7 @@ def langevin_two(v0, h0, J, Lv, Lh, *, T: float, dt: float, n_steps: int, rng, f
         raise ValueError(f"n_steps times the ensemble size must be <= {MAX_STEPS}; got {n_steps * v0.shape[0]}")
     Nh, Nv = J.shape
     check_budget("n_steps (with the ensemble size and the sizes of J)",
-                 work=n_steps * v0.shape[0] * (2 * Nh * Nv + 30 * (Nv + Nh)), what="Euler-Maruyama steps")
+                 work=n_steps * v0.shape[0] * (_MAC * 2 * Nh * Nv + 300 * (Nv + Nh)), what="Euler-Maruyama steps")
     if not isinstance(form, str):
         raise TypeError(f"form must be a string; got {type(form).__name__}")
     if form not in _FORMS:

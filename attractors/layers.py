@@ -88,9 +88,12 @@ __all__ = [
 
 # --------------------------------------------------------------------------- helpers
 
-#: Work charged for one pass of a Python-level loop (its interpreter and NumPy-call overhead, some 10-30 us),
-#: in the elementary steps of ``MAX_WORK``: a loop of many tiny steps is capped like one of few large ones.
-_STEP_OVERHEAD = 50_000
+#: Work charged for one pass of a Python-level loop (its interpreter and NumPy-call overhead, measured at
+#: some 200 us for the layer loop), in the elementary steps of ``MAX_WORK``: a loop of many tiny steps is
+#: capped like one of few large ones.
+_STEP_OVERHEAD = 1_000_000
+#: The same for one step of :func:`vhnn_run` (a softmax, a validated noise draw and two products: ~400 us).
+_VHNN_STEP_OVERHEAD = 2_000_000
 
 def _as_beta(beta) -> float:
     return as_positive(beta, "beta")
@@ -141,8 +144,8 @@ def hopfield_layer_forward(X, xi, beta, steps: int = 1, bias=None):
         Inverse temperature, > 0.
     steps : int, default 1
         Number of loop iterations ``T >= 0``.  Limits (checked before any work): the cache keeps every
-        softmax, ``8 (T + 2) B P + 8 P^2`` bytes <= 1 GiB, and the work ``T (B P^2 + 5e4) + P^2 N + B P N``
-        (multiply-adds, and 5e4 for the overhead of each pass of the loop) is at most
+        softmax, ``8 (T + 2) B P + 8 P^2`` bytes <= 1 GiB, and the work ``T (B P^2 + 1e6) + P^2 N + B P N``
+        (multiply-adds, and 1e6 for the overhead of each pass of the loop) is at most
         ``MAX_WORK = 2e10`` (a few seconds).
     bias : array_like, shape (P,), optional
         Bias added to the logits at every step (default 0).
@@ -595,7 +598,7 @@ def kmeans(data, k: int, rng=None, iters: int = 30) -> np.ndarray:
     rng : int or numpy.random.Generator
     iters : int
         Largest number of Lloyd iterations (``<= 10**6``); it stops earlier when the assignment repeats.
-        Limits: ``iters (M k N + 5e4) <= MAX_WORK`` and ``8 (3 M k + 2 k N)`` bytes <= 1 GiB.
+        Limits: ``iters (M k N + 1e6) <= MAX_WORK`` and ``8 (3 M k + 2 k N)`` bytes <= 1 GiB.
 
     Returns
     -------
@@ -869,7 +872,8 @@ def vhnn_run(X, xi0, beta, eta, n_steps: int, rng=None, noise: str = "diagonal")
         Noise level :math:`\eta \ge 0` (0: the deterministic Hopfield update).
     n_steps : int
         Number of steps, ``>= 1``.  Limits (checked before any work): traces of ``16 n_steps B`` bytes
-        <= 1 GiB and ``n_steps (B (2 P N + 10 P) + 5e4) <= MAX_WORK`` (5e4 for each pass of the loop).
+        <= 1 GiB and ``n_steps (B (2 P N + 10 P) + 2e6) <= MAX_WORK`` (2e6 for the overhead of each pass
+        of the loop: at most 10**4 steps of a tiny problem).
     rng : int or numpy.random.Generator
     noise : {"diagonal", "multinomial"}
         See :func:`vhnn_noise`.
@@ -897,7 +901,7 @@ def vhnn_run(X, xi0, beta, eta, n_steps: int, rng=None, noise: str = "diagonal")
         raise ValueError(f"noise must be 'diagonal' or 'multinomial'; got {noise!r}")
     B, (P, N) = Q.shape[0], X.shape
     check_budget("n_steps (with the number of chains)", nbytes=16 * n_steps * B + 48 * B * P,
-                 work=n_steps * (B * (2 * P * N + 10 * P) + _STEP_OVERHEAD), what="traces and steps")
+                 work=n_steps * (B * (2 * P * N + 10 * P) + _VHNN_STEP_OVERHEAD), what="traces and steps")
     gen = as_generator(rng)
     winners = np.empty((n_steps, Q.shape[0]), dtype=np.int64)
     pmax = np.empty((n_steps, Q.shape[0]))

@@ -567,7 +567,7 @@ def legacy_inputs(n_h=4, n_v=50, noise=0.4, *, seed=41):
     n_h, n_v : int
         Number of memories and of visible units, ``1 <= n_h <= n_v <= 10**6``, with ``n_h <= 1000``
         (the script's row-by-row Gram--Schmidt is a Python loop of ``n_h (n_h - 1) / 2`` projections),
-        ``n_h**2 n_v <= MAX_WORK`` and ``16 n_h n_v`` bytes <= 1 GiB.
+        ``20 n_h**2 n_v <= MAX_WORK`` (e.g. ``n_h = 300`` at ``n_v = 10**4``) and ``16 n_h n_v`` bytes <= 1 GiB.
     noise : float
         Standard deviation of the noise added to each entry (the script's ``noise_level``),
         ``0 <= noise <= 1e100`` (``MAX_ENTRY``, what :func:`simulate` accepts).
@@ -593,7 +593,8 @@ def legacy_inputs(n_h=4, n_v=50, noise=0.4, *, seed=41):
         raise ValueError(f"need 1 <= n_h <= n_v <= 1e6; got n_h={n_h}, n_v={n_v}")
     if n_h > 1000:
         raise ValueError(f"n_h must be <= 1000 (a Python loop of n_h**2/2 projections); got {n_h}")
-    check_budget("n_h and n_v", nbytes=16 * n_h * n_v, work=n_h * n_h * n_v, what="sequential Gram-Schmidt")
+    check_budget("n_h and n_v", nbytes=16 * n_h * n_v, work=20 * n_h * n_h * n_v,
+                 what="sequential Gram-Schmidt, 20 steps per entry of each projection (NumPy temporaries)")
     noise = as_positive(noise, "noise", allow_zero=True)
     if noise > MAX_ENTRY:
         raise ValueError(f"noise must be <= {MAX_ENTRY:g} (larger entries overflow the logits); got {noise}")
