@@ -211,7 +211,7 @@ def marchenko_pastur_pdf(x, ratio, variance=1.0):
         If ``x`` is not finite, or ``ratio``/``variance`` not positive and in range.
     """
     xs = as_array(x, "x")
-    scalar = xs.ndim == 0
+    scalar = np.ndim(x) == 0  # x is known rectangular here
     y = _ratio(ratio)
     s2 = _variance(variance)
     out = _mp_density(xs, y, s2)
@@ -260,7 +260,7 @@ def marchenko_pastur_cdf(x, ratio, variance=1.0):
         If ``x`` is not finite, or ``ratio``/``variance`` not positive and in range.
     """
     xs = as_array(x, "x")
-    scalar = xs.ndim == 0
+    scalar = np.ndim(x) == 0  # x is known rectangular here
     y = _ratio(ratio)
     s2 = _variance(variance)
     with np.errstate(over="ignore", under="ignore"):
