@@ -403,7 +403,10 @@ def _deephnn_forward(W, bias, beta, Q, n_classes, steps, gamma):
 
 
 def _as_labels(y, B: int, C: int) -> np.ndarray:
-    arr = np.asarray(y)
+    try:
+        arr = np.asarray(y)
+    except ValueError as exc:
+        raise ValueError("y must be a vector of integer labels; got a ragged sequence") from exc
     if not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"y must be an integer array; got dtype {arr.dtype}")
     if arr.shape != (B,):

@@ -401,8 +401,8 @@ def cosine_theory(t, tau, alpha, *, ratio=1.0):
         If ``t`` is negative or not finite, ``tau <= 0``, ``alpha`` outside
         ``[-1, 1]`` or ``ratio <= 0``.
     """
-    scalar = np.ndim(t) == 0 and np.ndim(alpha) == 0
     t_arr = as_array(t, "t")
+    scalar = np.ndim(t) == 0 and np.ndim(as_array(alpha, "alpha")) == 0
     if np.any(t_arr < 0):
         raise ValueError("t must be >= 0")
     tau = as_positive(tau, "tau", allow_inf=True)
