@@ -402,11 +402,11 @@ def cosine_theory(t, tau, alpha, *, ratio=1.0):
         ``[-1, 1]`` or ``ratio <= 0``.
     """
     t_arr = as_array(t, "t")
-    scalar = np.ndim(t) == 0 and np.ndim(as_array(alpha, "alpha")) == 0
     if np.any(t_arr < 0):
         raise ValueError("t must be >= 0")
     tau = as_positive(tau, "tau", allow_inf=True)
     a = as_array(alpha, "alpha")
+    scalar = np.ndim(t) == 0 and np.ndim(alpha) == 0  # both known rectangular here
     if np.any(np.abs(a) > 1.0):
         raise ValueError("alpha must lie in [-1, 1] (it is a cosine)")
     r = as_positive(ratio, "ratio")
