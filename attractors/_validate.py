@@ -145,10 +145,17 @@ def check_budget(name: str, *, nbytes: float = 0, work: float = 0, max_bytes: fl
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     max_work = MAX_WORK if max_work is None else max_work
     detail = f" ({what})" if what else ""
+
+    def fmt(x, unit=1):  # a Python int beyond float64 (a product of huge arguments) must not crash the message
+        try:
+            return f"{float(x) / unit:.3g}"
+        except OverflowError:
+            return f"about 10^{len(str(int(x) // unit)) - 1}"
+
     if not nbytes <= max_bytes:  # also refuses NaN
-        raise ValueError(f"{name} too large: the call would allocate {float(nbytes) / 2**30:.3g} GiB{detail}, "
+        raise ValueError(f"{name} too large: the call would allocate {fmt(nbytes, 2**30)} GiB{detail}, "
                          f"more than the limit of {max_bytes / 2**30:.3g} GiB")
     if not work <= max_work:
-        raise ValueError(f"{name} too large: the call would do {float(work):.3g} elementary steps{detail}, "
+        raise ValueError(f"{name} too large: the call would do {fmt(work)} elementary steps{detail}, "
                          f"more than the limit of {float(max_work):.3g} (about ten seconds of compiled work); "
                          f"split it into several calls")

@@ -67,7 +67,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from attractors._validate import as_array, as_generator, as_int, as_positive
+from attractors._validate import as_array, as_generator, as_int, as_positive, check_budget
 from attractors.numerics import logcosh, logsumexp, softmax
 
 __all__ = [
@@ -91,9 +91,8 @@ __all__ = [
 #: The kinds of generating function :func:`lagrangian` accepts, with their kernel codes.
 KINDS = {"quadratic": 0, "logcosh": 1, "lse": 2, "power": 3, "quadform": 4, "leaky_tanh": 5}
 
-#: Largest number of steps and of stored numbers an integrator accepts (a guard against absurd sizes).
+#: Largest number of steps an integrator accepts (memory and work are capped by ``_validate.check_budget`` too).
 MAX_STEPS = 10**8
-MAX_OUTPUT = 2 * 10**8
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,8 +126,9 @@ class Lagrangian:
             A = as_array(matrix, "matrix", ndim=2)
             if A.shape[0] != A.shape[1] or A.shape[0] == 0:
                 raise ValueError(f"matrix must be square and non-empty; got shape {A.shape}")
-            if A.shape[0] > 20000:
-                raise ValueError(f"matrix is too large (more than 20000 x 20000); got shape {A.shape}")
+            n = A.shape[0]
+            check_budget("matrix", nbytes=8 * 4 * n * n, work=4 * n**3,
+                         what="the symmetric eigenvalue problem that checks convexity")
             s = float(np.max(np.abs(A)))
             if not np.allclose(A, A.T, rtol=0.0, atol=1e-12 * max(s, 1e-300)):
                 raise ValueError("matrix must be symmetric")
@@ -153,7 +153,8 @@ class Lagrangian:
         return None if self.matrix is None else self.matrix.shape[0]
 
     def _kernel_args(self):
-        A = self.matrix if self.matrix is not None else np.zeros((1, 1))
+        # a writeable copy: a read-only array would make numba compile the kernels a second time
+        A = self.matrix.copy() if self.matrix is not None else np.zeros((1, 1))
         return self.code, self.beta, self.degree, self.scale, A
 
     def __repr__(self) -> str:
@@ -177,7 +178,9 @@ def lagrangian(kind: str, *, beta: float = 1.0, degree: float = 3.0, scale: floa
     scale : float, default 1.0
         Curvature :math:`s>0` of ``quadratic``; leak :math:`s>0` of ``leaky_tanh``.
     matrix : array_like, shape (n, n)
-        The symmetric positive semi-definite :math:`A` of ``quadform`` (required there, refused elsewhere).
+        The symmetric positive semi-definite :math:`A` of ``quadform`` (required there, refused elsewhere);
+        its eigenvalues are computed to check convexity, so ``4 n^3 <= MAX_WORK`` (``n`` up to about 1700,
+        a few seconds) and ``32 n^2`` bytes <= 1 GiB.
 
     Returns
     -------
@@ -328,14 +331,14 @@ def hessian(L, x):
     Raises
     ------
     TypeError, ValueError
-        As :func:`value`; also when the result would hold more than 2e8 numbers.
+        As :func:`value`; also when the dense answer and its workspace, ``8 (3 B n^2 + n^2)``
+        bytes, would exceed 1 GiB (checked before allocating).
     """
     L = _check_L(L, "L")
     x = _states(x, "x")
     _for_L(L, x, "x")
     n = x.shape[-1]
-    if x.size * n > MAX_OUTPUT:
-        raise ValueError(f"x is too large for a dense Hessian ({x.shape} -> {x.size * n} numbers)")
+    check_budget("x (its size)", nbytes=8 * (3 * x.size * n + n * n), work=3 * x.size * n, what="dense Hessians")
     k = L.kind
     eye = np.eye(n)
     with np.errstate(over="ignore"):
@@ -419,7 +422,7 @@ def _network(v, J, Lv, Lh, I, b, vname="v"):
     return v, J, Lv, Lh, I, b
 
 
-@_names_overflow("v")
+@_names_overflow("v (or J, I, b)")
 def energy_qe(v, J, Lv, Lh, *, I=None, b=None):
     r"""Quasi-equilibrium energy :math:`E_{\rm QE}=(v-I)\cdot g-\mathcal L_v(v)-\mathcal L_h(Jg+b)` ([NLR] eq. 3).
 
@@ -450,11 +453,11 @@ def energy_qe(v, J, Lv, Lh, *, I=None, b=None):
     with np.errstate(invalid="ignore", over="ignore"):
         h = g @ J.T + b
         out = np.sum((v - I) * g, axis=-1) - np.asarray(_value(Lv, v)) - np.asarray(_value(Lh, h))
-    _no_nan(out, "v")
+    _no_nan(out, "v (or J, I, b)")
     return float(out) if np.ndim(out) == 0 else out
 
 
-@_names_overflow("v")
+@_names_overflow("v (or J, I, b)")
 def rhs_qe(v, J, Lv, Lh, *, I=None, b=None):
     r"""Right-hand side :math:`\tau_v\dot v=-v+I+J^\top f(Jg(v)+b)` of [NLR] eqs. 7 and 9.
 
@@ -479,11 +482,15 @@ def rhs_qe(v, J, Lv, Lh, *, I=None, b=None):
         g = _activation(Lv, v)
         f = _activation(Lh, g @ J.T + b)
         out = -v + I + f @ J
-    return _no_nan(out, "v")
+    return _no_nan(out, "v (or J, I, b)")
 
 
 def dissipation_qe(v, J, Lv, Lh, *, tau_v: float = 1.0, I=None, b=None):
     r"""The predicted energy slope :math:`dE_{\rm QE}/dt=-\tau_v\dot v^\top H_v\dot v` ([NLR] eq. 6).
+
+    Evaluated as :math:`-r^\top H_v r/\tau_v` with :math:`r=\tau_v\dot v` (:func:`rhs_qe`), so that
+    no intermediate grows with :math:`1/\tau_v`, and without forming the Hessian (its quadratic form
+    per kind: :math:`O(n)` per state, :math:`O(n^2)` for ``quadform``).
 
     Parameters
     ----------
@@ -499,17 +506,45 @@ def dissipation_qe(v, J, Lv, Lh, *, tau_v: float = 1.0, I=None, b=None):
     Raises
     ------
     TypeError, ValueError
-        On malformed or mismatched inputs.
+        On malformed or mismatched inputs, or when the slope overflows (``tau_v`` too small for
+        the size of :math:`r^\top H_v r`, or ``v``, ``J``, ``I``, ``b`` too large).
     """
     tau_v = as_positive(tau_v, "tau_v")
-    vdot = rhs_qe(v, J, Lv, Lh, I=I, b=b) / tau_v
-    H = hessian(Lv, np.asarray(v, dtype=float))
+    r = rhs_qe(v, J, Lv, Lh, I=I, b=b)
+    x = np.asarray(v, dtype=float)
     with np.errstate(invalid="ignore", over="ignore"):
-        out = _no_nan(-tau_v * np.einsum("...i,...ij,...j->...", vdot, H, vdot), "v")
+        q = _no_nan(_hess_quad(Lv, x, r), "v, J, I or b")
+        if not np.all(np.isfinite(q)):
+            raise ValueError("v, J, I or b is too large: the quadratic form of the visible Hessian overflows")
+        out = -q / tau_v
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"tau_v is too small for this state: the energy slope -r.H.r / tau_v overflows; "
+                         f"got tau_v={tau_v:g}")
     return float(out) if np.ndim(out) == 0 else out
 
 
-@_names_overflow("v")
+def _hess_quad(L: Lagrangian, x: np.ndarray, r: np.ndarray):
+    """r^T H(x) r for each state (rows), without the dense Hessian."""
+    k = L.kind
+    if k == "quadratic":
+        return L.scale * np.sum(r * r, axis=-1)
+    if k == "logcosh":
+        t = np.tanh(L.beta * x)
+        return L.beta * np.sum((1.0 - t * t) * r * r, axis=-1)
+    if k == "power":
+        d = (x > 0).astype(float) if L.degree == 2.0 else (L.degree - 1.0) * np.maximum(x, 0.0) ** (L.degree - 2.0)
+        return np.sum(d * r * r, axis=-1)
+    if k == "leaky_tanh":
+        t = np.tanh(x)
+        return np.sum((L.scale + 1.0 - t * t) * r * r, axis=-1)
+    if k == "lse":
+        p = softmax(x, L.beta, axis=-1)
+        pr = np.sum(p * r, axis=-1)
+        return L.beta * (np.sum(p * r * r, axis=-1) - pr * pr)
+    return np.einsum("...i,ij,...j->...", r, L.matrix, r)
+
+
+@_names_overflow("v (or J, I, b)")
 def energy_two(v, h, J, Lv, Lh, *, I=None, b=None):
     r"""Two-family energy of [NLR] eq. 19 / [LF] Def. 16 (with a hidden bias ``b``).
 
@@ -540,7 +575,7 @@ def energy_two(v, h, J, Lv, Lh, *, I=None, b=None):
         f = _activation(Lh, h)
         out = (np.sum((v - I) * g, axis=-1) - np.asarray(_value(Lv, v)) + np.sum(h * f, axis=-1)
                - np.asarray(_value(Lh, h)) - np.sum(f * (g @ J.T + b), axis=-1))
-    _no_nan(out, "v")
+    _no_nan(out, "v (or J, I, b)")
     return float(out) if np.ndim(out) == 0 else out
 
 
@@ -782,7 +817,18 @@ def _langevin_kernel(V0, H0, J, I, b, cv, sv, ch, sh, T, dt, n_steps, form, rng)
 
 # ----------------------------------------------------------------------------- integrators
 
-def _steps(dt, n_steps, record_every, width):
+#: Elementary steps charged per multiply-add of the kernels' coupling loops (sums in a fixed order, which the
+#: compiler may not vectorise: measured at about 6 times the cost of a vectorised multiply-add).
+_MAC = 8
+
+
+def _grad_cost(L: Lagrangian, n: int) -> int:
+    """Elementary steps of one activation of a layer of n units (a matrix-vector product for quadform)."""
+    return _MAC * n * n if L.kind == "quadform" else 20 * n
+
+
+def _steps(dt, n_steps, record_every, width, step_work):
+    """Validate the step arguments and check the budget: recorded numbers and ``n_steps * step_work``."""
     dt = as_positive(dt, "dt")
     n_steps = as_int(n_steps, "n_steps", minimum=1)
     if n_steps > MAX_STEPS:
@@ -790,8 +836,9 @@ def _steps(dt, n_steps, record_every, width):
     record_every = as_int(record_every, "record_every", minimum=1)
     if record_every > n_steps:
         raise ValueError(f"record_every must be <= n_steps ({n_steps}); got {record_every}")
-    if (n_steps // record_every + 1) * width > MAX_OUTPUT:
-        raise ValueError("n_steps / record_every is too large: the recorded trajectory would exceed 2e8 numbers")
+    n_rec = n_steps // record_every + 1
+    check_budget("n_steps / record_every", nbytes=8 * n_rec * (width + 1), what="the recorded trajectory")
+    check_budget("n_steps (with the sizes of J)", work=n_steps * step_work, what="right-hand sides")
     return dt, n_steps, record_every
 
 
@@ -832,18 +879,29 @@ def integrate_qe(v0, J, Lv, Lh, *, tau_v: float = 1.0, dt: float, n_steps: int, 
     Raises
     ------
     TypeError, ValueError
-        On malformed inputs, absurd sizes, or a diverging (non-finite) state.
+        On malformed inputs, beyond the limits, or a diverging (non-finite) state.
+
+    Notes
+    -----
+    Limits, checked before anything is allocated: ``n_steps <= 1e8``; the recorded trajectory,
+    ``8 (n_steps // record_every + 1)(N_v + 1)`` bytes, at most 1 GiB; and the work, ``n_steps`` times
+    ``s (16 N_h N_v + a_v + a_h) + 4 N_v`` with ``s = 4`` stages for RK4 (1 for Euler) and ``a = 20 n``
+    for an activation of ``n`` units (``8 n^2`` for ``quadform``), at most ``MAX_WORK = 2e10``
+    (about ten seconds; a multiply-add of the fixed-order coupling sums counts 8 steps).
     """
     v0, J, Lv, Lh, I, b = _network(v0, J, Lv, Lh, I, b, vname="v0")
     if v0.ndim != 1:
         raise ValueError(f"v0 must be one state of shape ({J.shape[1]},); got {v0.shape}")
     tau_v = as_positive(tau_v, "tau_v")
-    dt, n_steps, record_every = _steps(dt, n_steps, record_every, J.shape[1])
     rk4 = _method(method)
+    Nh, Nv = J.shape
+    rhs = _MAC * 2 * Nh * Nv + _grad_cost(Lv, Nv) + _grad_cost(Lh, Nh)
+    dt, n_steps, record_every = _steps(dt, n_steps, record_every, Nv, (4 if rk4 else 1) * rhs + 4 * Nv)
     V = _integrate_qe_kernel(v0, J, I, b, *Lv._kernel_args(), *Lh._kernel_args(), tau_v, dt, n_steps,
                              record_every, rk4)
     if not np.all(np.isfinite(V)):
-        raise ValueError("the integration diverged (non-finite state): reduce dt")
+        raise ValueError("the integration diverged (non-finite state): dt is too large for tau_v, or v0, J, I or b "
+                         "too large")
     t = dt * record_every * np.arange(V.shape[0])
     return t, V
 
@@ -876,7 +934,12 @@ def integrate_two(v0, h0, J, Lv, Lh, *, tau_v: float = 1.0, tau_h: float, dt: fl
     Raises
     ------
     TypeError, ValueError
-        On malformed inputs, absurd sizes, or a diverging (non-finite) state.
+        On malformed inputs, beyond the limits, or a diverging (non-finite) state.
+
+    Notes
+    -----
+    Limits as :func:`integrate_qe`, with ``N_v + N_h`` recorded numbers per record and
+    ``s (16 N_h N_v + a_v + a_h + 2 (N_v + N_h)) + 8 (N_v + N_h)`` elementary steps per time step.
     """
     v0, J, Lv, Lh, I, b = _network(v0, J, Lv, Lh, I, b, vname="v0")
     if v0.ndim != 1:
@@ -886,12 +949,15 @@ def integrate_two(v0, h0, J, Lv, Lh, *, tau_v: float = 1.0, tau_h: float, dt: fl
         raise ValueError(f"h0 must have shape ({J.shape[0]},); got {h0.shape}")
     tau_v = as_positive(tau_v, "tau_v")
     tau_h = as_positive(tau_h, "tau_h")
-    dt, n_steps, record_every = _steps(dt, n_steps, record_every, sum(J.shape))
     rk4 = _method(method)
+    Nh, Nv = J.shape
+    rhs = _MAC * 2 * Nh * Nv + _grad_cost(Lv, Nv) + _grad_cost(Lh, Nh) + 2 * (Nv + Nh)
+    dt, n_steps, record_every = _steps(dt, n_steps, record_every, Nv + Nh, (4 if rk4 else 1) * rhs + 8 * (Nv + Nh))
     V, H = _integrate_two_kernel(v0, h0, J, I, b, *Lv._kernel_args(), *Lh._kernel_args(), tau_v, tau_h, dt,
                                  n_steps, record_every, rk4)
     if not (np.all(np.isfinite(V)) and np.all(np.isfinite(H))):
-        raise ValueError("the integration diverged (non-finite state): reduce dt")
+        raise ValueError("the integration diverged (non-finite state): dt is too large for tau_v and tau_h, or v0, h0, "
+                         "J, I or b too large")
     t = dt * record_every * np.arange(V.shape[0])
     return t, V, H
 
@@ -922,7 +988,9 @@ def langevin_two(v0, h0, J, Lv, Lh, *, T: float, dt: float, n_steps: int, rng, f
     dt : float
         Time step (> 0).
     n_steps : int
-        Steps per chain (>= 1).
+        Steps per chain (>= 1); ``n_steps * M <= 1e8`` and
+        ``n_steps M (16 N_h N_v + 300 (N_v + N_h)) <= MAX_WORK`` (checked before any work; a
+        Gaussian draw and the Hessian's ``tanh`` count as many steps).
     rng : int, SeedSequence or numpy.random.Generator
         Randomness (same seed, same result).
     form : {"langevin", "no_divergence", "source"}
@@ -952,6 +1020,9 @@ def langevin_two(v0, h0, J, Lv, Lh, *, T: float, dt: float, n_steps: int, rng, f
     n_steps = as_int(n_steps, "n_steps", minimum=1)
     if n_steps * v0.shape[0] > MAX_STEPS:
         raise ValueError(f"n_steps times the ensemble size must be <= {MAX_STEPS}; got {n_steps * v0.shape[0]}")
+    Nh, Nv = J.shape
+    check_budget("n_steps (with the ensemble size and the sizes of J)",
+                 work=n_steps * v0.shape[0] * (_MAC * 2 * Nh * Nv + 300 * (Nv + Nh)), what="Euler-Maruyama steps")
     if not isinstance(form, str):
         raise TypeError(f"form must be a string; got {type(form).__name__}")
     if form not in _FORMS:

@@ -60,7 +60,7 @@ from numba import njit
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
-from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive
+from attractors._validate import as_array, as_generator, as_int, as_patterns, as_positive, check_budget
 from attractors.bench import compare
 from attractors.numerics import logsumexp, softmax
 
@@ -88,9 +88,12 @@ __all__ = [
 
 # --------------------------------------------------------------------------- helpers
 
-#: Largest number of entries of the traces returned by :func:`vhnn_run`.
-MAX_TRACE = 10**9
-
+#: Work charged for one pass of a Python-level loop (its interpreter and NumPy-call overhead, measured at
+#: some 200 us for the layer loop), in the elementary steps of ``MAX_WORK``: a loop of many tiny steps is
+#: capped like one of few large ones.
+_STEP_OVERHEAD = 1_000_000
+#: The same for one step of :func:`vhnn_run` (a softmax, a validated noise draw and two products: ~400 us).
+_VHNN_STEP_OVERHEAD = 2_000_000
 
 def _as_beta(beta) -> float:
     return as_positive(beta, "beta")
@@ -140,7 +143,10 @@ def hopfield_layer_forward(X, xi, beta, steps: int = 1, bias=None):
     beta : float
         Inverse temperature, > 0.
     steps : int, default 1
-        Number of loop iterations ``T >= 0`` (``T * B * P <= 10**9``: the cache keeps every softmax).
+        Number of loop iterations ``T >= 0``.  Limits (checked before any work): the cache keeps every
+        softmax, ``8 (T + 2) B P + 8 P^2`` bytes <= 1 GiB, and the work ``T (B P^2 + 1e6) + P^2 N + B P N``
+        (multiply-adds, and 1e6 for the overhead of each pass of the loop) is at most
+        ``MAX_WORK = 2e10`` (a few seconds).
     bias : array_like, shape (P,), optional
         Bias added to the logits at every step (default 0).
 
@@ -160,9 +166,10 @@ def hopfield_layer_forward(X, xi, beta, steps: int = 1, bias=None):
     Q, single = _as_queries(xi, X.shape[1])
     beta = _as_beta(beta)
     steps = as_int(steps, "steps", minimum=0)
-    if steps * Q.shape[0] * X.shape[0] > MAX_TRACE:
-        raise ValueError(f"steps * (number of queries) * P must be <= {MAX_TRACE:.0e} (the cache keeps one softmax per "
-                         f"step); got steps={steps}")
+    (P, N), B = X.shape, Q.shape[0]
+    check_budget("steps (with the numbers of queries and patterns)", nbytes=8 * ((steps + 2) * B * P + P * P),
+                 work=steps * (B * P * P + _STEP_OVERHEAD) + P * P * N + B * P * N,
+                 what="the cached softmax of every step")
     b = _as_bias(bias, X.shape[0])
     A = beta * (X @ X.T)
     L = beta * (Q @ X.T) + b
@@ -230,11 +237,19 @@ def retrieve(X, logits):
     Returns
     -------
     ndarray, shape (N,) or (B, N)
+
+    Raises
+    ------
+    TypeError, ValueError
+        For malformed ``X`` or ``logits``, or beyond the limits: the answer and the softmax,
+        ``8 B (N + P)`` bytes <= 1 GiB, and ``B P N <= MAX_WORK`` multiply-adds.
     """
     X = as_patterns(X, "X")
     L = as_array(logits, "logits", ndim=(1, 2))
     if L.shape[-1] != X.shape[0]:
         raise ValueError(f"logits must have {X.shape[0]} entries per row; got shape {L.shape}")
+    B = L.size // L.shape[-1]
+    check_budget("logits (rows) and X", nbytes=8 * B * (X.shape[1] + 2 * X.shape[0]), work=B * X.size)
     return softmax(L, axis=-1) @ X
 
 
@@ -251,23 +266,39 @@ def central_difference(f, theta, h: float = 6e-6):
     theta : array_like, shape (n,)
         Point.
     h : float
-        Step, > 0.
+        Step, > 0.  The quotient divides by the step actually taken,
+        ``(theta_i + h) - (theta_i - h)`` in floating point; a step lost in the
+        rounding of ``theta_i`` (or one that overflows) is refused.
 
     Returns
     -------
     ndarray, shape (n,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``f`` is not callable, ``theta`` is not a finite vector, or ``h`` is not positive, is
+        too small to move some ``theta_i`` or so large that ``theta_i +- h`` overflows.
     """
     if not callable(f):
         raise TypeError("f must be callable")
     theta = as_array(theta, "theta", ndim=1)
     h = as_positive(h, "h")
+    with np.errstate(over="ignore"):
+        step = (theta + h) - (theta - h)
+    if not np.all(np.isfinite(step)):
+        raise ValueError(f"h is too large: theta +- h overflows; got h={h:g}")
+    if np.any(step == 0.0):
+        raise ValueError(f"h is too small: theta_i +- h rounds to theta_i; got h={h:g}")
     out = np.empty_like(theta)
-    for i in range(theta.size):
-        tp = theta.copy()
-        tm = theta.copy()
-        tp[i] += h
-        tm[i] -= h
-        out[i] = (float(f(tp)) - float(f(tm))) / (2.0 * h)
+    t = theta.copy()
+    for i in range(theta.size):  # one work vector, moved and restored: linear in n besides the 2n calls
+        t[i] = theta[i] + h
+        fp = float(f(t))
+        t[i] = theta[i] - h
+        fm = float(f(t))
+        t[i] = theta[i]
+        out[i] = (fp - fm) / step[i]
     return out
 
 
@@ -296,7 +327,11 @@ def deephnn_pack(W, bias, beta) -> np.ndarray:
 
 
 def deephnn_unpack(theta, n_classes: int, n_per_class: int, n_features: int):
-    """Inverse of :func:`deephnn_pack`: returns ``(W, bias, beta)``."""
+    """Inverse of :func:`deephnn_pack`: returns ``(W, bias, beta)``.
+
+    ``theta`` must have ``C*K*N + C + 1`` entries and its last one, :math:`\\log\\beta`, must lie in
+    about ``[-745, 709]`` (so that :math:`\\beta` is finite and positive); otherwise ``ValueError``.
+    """
     theta = as_array(theta, "theta", ndim=1)
     C = as_int(n_classes, "n_classes", minimum=1)
     K = as_int(n_per_class, "n_per_class", minimum=1)
@@ -305,7 +340,11 @@ def deephnn_unpack(theta, n_classes: int, n_per_class: int, n_features: int):
         raise ValueError(f"theta must have C*K*N + C + 1 = {C * K * N + C + 1} entries; got {theta.size}")
     W = theta[: C * K * N].reshape(C * K, N)
     bias = theta[C * K * N: C * K * N + C]
-    return W, bias, float(np.exp(theta[-1]))
+    with np.errstate(over="ignore", under="ignore"):
+        beta = float(np.exp(theta[-1]))
+    if not 0.0 < beta < np.inf:
+        raise ValueError(f"theta's last entry (log beta) must give a finite beta > 0; got {theta[-1]:g}")
+    return W, bias, beta
 
 
 def _check_gamma(gamma) -> float:
@@ -355,6 +394,8 @@ def _deephnn_forward(W, bias, beta, Q, n_classes, steps, gamma):
         raise ValueError(f"bias must have n_classes={C} entries; got {bias.shape[0]}")
     gamma = _check_gamma(gamma)
     Q = as_array(Q, "Q", ndim=2)
+    if Q.shape[1] != W.shape[1] or Q.shape[0] == 0:
+        raise ValueError(f"Q must have at least one row and N = {W.shape[1]} columns (the width of W); got {Q.shape}")
     L, cache = hopfield_layer_forward(W, Q, beta, steps)
     Lr = L.reshape(L.shape[0], C, K)
     s = logsumexp(Lr, beta=gamma, axis=2) + bias
@@ -362,7 +403,10 @@ def _deephnn_forward(W, bias, beta, Q, n_classes, steps, gamma):
 
 
 def _as_labels(y, B: int, C: int) -> np.ndarray:
-    arr = np.asarray(y)
+    try:
+        arr = np.asarray(y)
+    except ValueError as exc:
+        raise ValueError("y must be a vector of integer labels; got a ragged sequence") from exc
     if not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"y must be an integer array; got dtype {arr.dtype}")
     if arr.shape != (B,):
@@ -457,9 +501,9 @@ def train(fun, theta0, *, maxiter: int = 200, bounds=None, gtol: float = 1e-5):
     theta0 : array_like, shape (n,)
         Starting point.
     maxiter : int
-        Iteration limit of L-BFGS-B.
+        Iteration limit of L-BFGS-B, ``1 <= maxiter <= 10**5`` (at most ``4 maxiter`` calls of ``fun``).
     bounds : sequence of (low, high), optional
-        Passed to ``scipy.optimize.minimize``.
+        One pair per parameter (``None`` for no bound), ``low <= high``; passed to ``scipy.optimize.minimize``.
     gtol : float
         L-BFGS-B stops when the largest projected gradient component is below ``gtol``.
 
@@ -473,13 +517,24 @@ def train(fun, theta0, *, maxiter: int = 200, bounds=None, gtol: float = 1e-5):
     TypeError
         If ``fun`` is not callable.
     ValueError
-        If ``theta0`` is not a finite vector, ``maxiter < 1`` or ``gtol <= 0``.
+        If ``theta0`` is not a finite vector, ``maxiter`` is not in ``[1, 10**5]``, ``gtol <= 0``
+        or ``bounds`` is not one ``(low, high)`` pair per parameter.
     """
     if not callable(fun):
         raise TypeError("fun must be callable")
     theta0 = as_array(theta0, "theta0", ndim=1)
     maxiter = as_int(maxiter, "maxiter", minimum=1)
+    if maxiter > 10**5:
+        raise ValueError(f"maxiter must be <= 1e5; got {maxiter}")
     gtol = as_positive(gtol, "gtol")
+    if bounds is not None:
+        try:
+            bd = np.array([[-np.inf if lo is None else lo, np.inf if hi is None else hi] for lo, hi in bounds],
+                          dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError("bounds must be a sequence of (low, high) pairs of numbers or None") from exc
+        if bd.shape != (theta0.size, 2) or np.any(np.isnan(bd)) or np.any(bd[:, 0] > bd[:, 1]):
+            raise ValueError(f"bounds must hold {theta0.size} pairs (low, high) with low <= high")
     # Small matrix products: one BLAS thread is faster here and makes the
     # optimisation path independent of the machine's thread count.
     with threadpool_limits(limits=1, user_api="blas"):
@@ -505,7 +560,8 @@ def train_deephnn(Q, y, W0, bias0, beta0, *, steps: int = 1, gamma: float = np.i
         Initial inverse temperature.
     steps, gamma, l2, l2_logbeta : see :func:`deephnn_loss_grad`.
     maxiter : int
-        L-BFGS-B iteration limit.
+        L-BFGS-B iteration limit, ``<= 10**5``; each iteration's evaluations are checked by
+        :func:`hopfield_layer_forward`'s limits.
     gtol : float
         Gradient tolerance of L-BFGS-B (see :func:`train`).
 
@@ -545,6 +601,7 @@ def kmeans(data, k: int, rng=None, iters: int = 30) -> np.ndarray:
     rng : int or numpy.random.Generator
     iters : int
         Largest number of Lloyd iterations (``<= 10**6``); it stops earlier when the assignment repeats.
+        Limits: ``iters (M k N + 1e6) <= MAX_WORK`` and ``8 (3 M k + 2 k N)`` bytes <= 1 GiB.
 
     Returns
     -------
@@ -562,6 +619,9 @@ def kmeans(data, k: int, rng=None, iters: int = 30) -> np.ndarray:
     iters = as_int(iters, "iters", minimum=0)
     if iters > 10**6:
         raise ValueError(f"iters must be <= 1e6 (Lloyd's iteration stops once the assignment repeats); got {iters}")
+    M, N = D.shape
+    check_budget("iters (with the sizes of data and k)", nbytes=8 * (3 * M * k + 2 * k * N),
+                 work=iters * (M * k * N + _STEP_OVERHEAD))
     gen = as_generator(rng)
     centres = D[gen.choice(D.shape[0], size=k, replace=False)].copy()
     sq = np.sum(D * D, axis=1)
@@ -644,11 +704,19 @@ def extract_patches(images, k: int) -> np.ndarray:
     Returns
     -------
     ndarray, shape ((H-k+1)*(W-k+1), k*k) or (B, (H-k+1)*(W-k+1), k*k)
+
+    Raises
+    ------
+    TypeError, ValueError
+        For malformed ``images`` or ``k``, or an answer of more than 1 GiB
+        (``8 B (H-k+1)(W-k+1) k^2`` bytes; checked before allocating).
     """
     imgs, single = _as_images(images)
     k = as_int(k, "k", minimum=1)
     if k > min(imgs.shape[1], imgs.shape[2]):
         raise ValueError(f"k must be <= the image side {min(imgs.shape[1:])}; got {k}")
+    B, H, Wd = imgs.shape
+    check_budget("k (with the size of images)", nbytes=8 * B * (H - k + 1) * (Wd - k + 1) * k * k)
     out = _extract_patches_kernel(imgs, k)
     return out[0] if single else out
 
@@ -709,12 +777,26 @@ def convhnn2d_denoise(images, X, beta, k: int, steps: int = 0, bias="distance"):
     Returns
     -------
     ndarray, same shape as ``images``
+
+    Raises
+    ------
+    TypeError, ValueError
+        For malformed arguments, or beyond the limits (checked before any work): with
+        ``R = B (H-k+1)(W-k+1)`` patches, ``8 R (2 k^2 + (steps + 3) P)`` bytes <= 1 GiB and
+        ``R P (steps P + 2 k^2) <= MAX_WORK``.
     """
     imgs, single = _as_images(images)
     X = as_patterns(X, "X")
     k = as_int(k, "k", minimum=1)
     if X.shape[1] != k * k:
         raise ValueError(f"X must have k*k = {k * k} columns; got {X.shape[1]}")
+    steps = as_int(steps, "steps", minimum=0)
+    if k > min(imgs.shape[1], imgs.shape[2]):
+        raise ValueError(f"k must be <= the image side {min(imgs.shape[1:])}; got {k}")
+    R = imgs.shape[0] * (imgs.shape[1] - k + 1) * (imgs.shape[2] - k + 1)
+    Pn = X.shape[0]
+    check_budget("images, X and steps", nbytes=8 * R * (2 * k * k + (steps + 3) * Pn),
+                 work=R * Pn * (steps * Pn + 2 * k * k) + steps * _STEP_OVERHEAD)
     beta = _as_beta(beta)
     if isinstance(bias, str):
         if bias != "distance":
@@ -792,7 +874,9 @@ def vhnn_run(X, xi0, beta, eta, n_steps: int, rng=None, noise: str = "diagonal")
     eta : float
         Noise level :math:`\eta \ge 0` (0: the deterministic Hopfield update).
     n_steps : int
-        Number of steps, ``n_steps * B <= 10**9``.
+        Number of steps, ``>= 1``.  Limits (checked before any work): traces of ``16 n_steps B`` bytes
+        <= 1 GiB and ``n_steps (B (2 P N + 10 P) + 2e6) <= MAX_WORK`` (2e6 for the overhead of each pass
+        of the loop: at most 10**4 steps of a tiny problem).
     rng : int or numpy.random.Generator
     noise : {"diagonal", "multinomial"}
         See :func:`vhnn_noise`.
@@ -818,9 +902,9 @@ def vhnn_run(X, xi0, beta, eta, n_steps: int, rng=None, noise: str = "diagonal")
     n_steps = as_int(n_steps, "n_steps", minimum=1)
     if noise not in ("diagonal", "multinomial"):
         raise ValueError(f"noise must be 'diagonal' or 'multinomial'; got {noise!r}")
-    if n_steps * Q.shape[0] > MAX_TRACE:
-        raise ValueError(f"n_steps * (number of chains) must be <= {MAX_TRACE:.0e} (the returned traces hold "
-                         f"that many entries); got n_steps={n_steps} with {Q.shape[0]} chains")
+    B, (P, N) = Q.shape[0], X.shape
+    check_budget("n_steps (with the number of chains)", nbytes=16 * n_steps * B + 48 * B * P,
+                 work=n_steps * (B * (2 * P * N + 10 * P) + _VHNN_STEP_OVERHEAD), what="traces and steps")
     gen = as_generator(rng)
     winners = np.empty((n_steps, Q.shape[0]), dtype=np.int64)
     pmax = np.empty((n_steps, Q.shape[0]))
@@ -841,9 +925,10 @@ def hop_statistics(winners, burn_in: int = 0):
     Parameters
     ----------
     winners : array_like of int, shape (T, B)
-        Output of :func:`vhnn_run`.
+        Output of :func:`vhnn_run`, with ``B >= 2`` chains (the standard error is the spread
+        between chains; with one chain it is undefined and the call is refused).
     burn_in : int
-        Steps discarded at the start.
+        Steps discarded at the start; at least 2 steps must remain.
 
     Returns
     -------
@@ -854,16 +939,22 @@ def hop_statistics(winners, burn_in: int = 0):
     n_visited : float
         Mean number of distinct patterns visited per chain.
     """
-    w = np.asarray(winners)
+    try:
+        w = np.asarray(winners)
+    except ValueError as exc:
+        raise ValueError("winners must be a 2-D integer array (T, B); got a ragged sequence") from exc
     if w.ndim != 2 or not np.issubdtype(w.dtype, np.integer):
         raise ValueError("winners must be a 2-D integer array (T, B)")
+    if w.shape[1] < 2:
+        raise ValueError(f"winners must hold at least 2 chains (columns): the standard error is their spread; "
+                         f"got shape {w.shape}")
     burn_in = as_int(burn_in, "burn_in", minimum=0)
     if w.shape[0] - burn_in < 2:
-        raise ValueError("burn_in leaves fewer than 2 steps")
+        raise ValueError(f"burn_in leaves fewer than 2 of the {w.shape[0]} steps of winners")
     w = w[burn_in:]
     per_chain = np.mean(w[1:] != w[:-1], axis=0)
     B = w.shape[1]
-    se = float(np.std(per_chain, ddof=1) / np.sqrt(B)) if B > 1 else float("nan")
+    se = float(np.std(per_chain, ddof=1) / np.sqrt(B))
     visited = float(np.mean([np.unique(w[:, b]).size for b in range(B)]))
     return float(np.mean(per_chain)), se, visited
 

@@ -42,7 +42,7 @@ import math
 
 import numpy as np
 
-from attractors._validate import as_array, as_generator, as_int, as_positive
+from attractors._validate import as_array, as_generator, as_int, as_positive, check_budget
 
 __all__ = [
     "sample_wishart",
@@ -60,15 +60,20 @@ TW1_MEAN = -1.2065335745820
 #: Standard deviation of the same law (its variance is 1.6077810345810).
 TW1_STD = math.sqrt(1.6077810345810)
 
-#: Largest matrix entry count :func:`sample_wishart` will draw.
-MAX_VALUES = 2**27
-#: Accepted range of the ratio y = dim / n_samples and of the variance.
+#: Accepted range of the ratio y = dim / n_samples: the support of the law, of relative width about
+#: 4 min(y, 1/y)**(1/2), stays resolved by float64 points (at 1e-16, some 10**8 representable points).
+_RATIO_RANGE = (1e-16, 1e16)
+#: Accepted range of the variance.
 _RANGE = (1e-100, 1e100)
+#: Ratios below this sum a series for the continuous part of the CDF; from it up to 1 the closed form
+#: has no cancellation.
+_SERIES_BELOW = 0.25
+
 
 def _ratio(ratio, name="ratio"):
     y = as_positive(ratio, name)
-    if not _RANGE[0] <= y <= _RANGE[1]:
-        raise ValueError(f"{name} must lie in [{_RANGE[0]:g}, {_RANGE[1]:g}]; got {y}")
+    if not _RATIO_RANGE[0] <= y <= _RATIO_RANGE[1]:
+        raise ValueError(f"{name} must lie in [{_RATIO_RANGE[0]:g}, {_RATIO_RANGE[1]:g}]; got {y}")
     return y
 
 
@@ -82,6 +87,8 @@ def _variance(variance):
 def sample_wishart(dim, n_samples, *, variance=1.0, size=None, rng=None):
     r"""Draw :math:`W = X^\top X / n` with :math:`X` of shape ``(n_samples, dim)``, entries :math:`\mathcal N(0, \sigma^2)`.
 
+    Each product is one BLAS call (a symmetric rank-``n`` update), one matrix at a time.
+
     Parameters
     ----------
     dim : int
@@ -89,7 +96,7 @@ def sample_wishart(dim, n_samples, *, variance=1.0, size=None, rng=None):
     n_samples : int
         Number ``n`` of rows of ``X``, ``>= 1`` (``W`` has rank ``min(n, p)``).
     variance : float, default 1.0
-        Variance :math:`\sigma^2` of the entries of ``X``.
+        Variance :math:`\sigma^2` of the entries of ``X``, in ``[1e-100, 1e100]``.
     size : int, optional
         Number of independent matrices; ``None`` returns one matrix.
     rng : int, Generator or None
@@ -103,19 +110,24 @@ def sample_wishart(dim, n_samples, *, variance=1.0, size=None, rng=None):
     Raises
     ------
     TypeError, ValueError
-        If a size is not a positive integer, the draw would exceed
-        ``MAX_VALUES`` numbers, or ``variance`` is not positive and finite.
+        If a size is not a positive integer, ``variance`` is not positive and in range, or the call
+        exceeds its limits (checked before drawing): memory ``8 (2 n p + size p^2)`` bytes <= 1 GiB and
+        work ``size * n * p^2 <= MAX_WORK = 2e10`` (``dim = n_samples = 2500``: 1.6e10, a few seconds).
     """
     p = as_int(dim, "dim", minimum=1)
     n = as_int(n_samples, "n_samples", minimum=1)
     s2 = _variance(variance)
     m = 1 if size is None else as_int(size, "size", minimum=1)
-    if m * n * p > MAX_VALUES or m * p * p > MAX_VALUES:
-        raise ValueError(f"dim, n_samples and size ask for more than {MAX_VALUES} numbers")
+    check_budget("dim, n_samples and size", nbytes=8 * (2 * n * p + m * p * p + p * p), work=m * n * p * p,
+                 what="Gaussian draws and products X^T X")
     gen = as_generator(rng)
-    x = gen.standard_normal((m, n, p)) * math.sqrt(s2)
-    w = np.einsum("kni,knj->kij", x, x) / n
-    w = 0.5 * (w + np.swapaxes(w, 1, 2))
+    w = np.empty((m, p, p))
+    sd = math.sqrt(s2)
+    for k in range(m):  # the same stream as one (m, n, p) draw
+        x = gen.standard_normal((n, p))
+        x *= sd
+        np.matmul(x.T, x, out=w[k])  # X^T X of one array with itself: BLAS syrk, exactly symmetric
+        w[k] /= n
     return w[0] if size is None else w
 
 
@@ -125,7 +137,7 @@ def marchenko_pastur_edges(ratio, variance=1.0):
     Parameters
     ----------
     ratio : float
-        :math:`y = p/n` (dimension over number of samples), ``> 0``.
+        :math:`y = p/n` (dimension over number of samples), in ``[1e-16, 1e16]``.
     variance : float, default 1.0
         Variance :math:`\sigma^2` of the matrix entries.
 
@@ -155,7 +167,7 @@ def marchenko_pastur_atom(ratio):
     Parameters
     ----------
     ratio : float
-        :math:`y = p/n`, ``> 0``.
+        :math:`y = p/n`, in ``[1e-16, 1e16]``.
 
     Returns
     -------
@@ -183,7 +195,7 @@ def marchenko_pastur_pdf(x, ratio, variance=1.0):
     x : array_like
         Points, finite.
     ratio : float
-        :math:`y = p/n`, ``> 0``.
+        :math:`y = p/n`, in ``[1e-16, 1e16]``.
     variance : float, default 1.0
         Variance :math:`\sigma^2` of the matrix entries.
 
@@ -198,20 +210,31 @@ def marchenko_pastur_pdf(x, ratio, variance=1.0):
     TypeError, ValueError
         If ``x`` is not finite, or ``ratio``/``variance`` not positive and in range.
     """
-    scalar = np.ndim(x) == 0
     xs = as_array(x, "x")
+    scalar = np.ndim(x) == 0  # x is known rectangular here
     y = _ratio(ratio)
     s2 = _variance(variance)
-    lo, hi = marchenko_pastur_edges(y, 1.0)
-    u = xs / s2  # work in units of the variance: no overflow for huge or tiny variances
-    inside = (u >= lo) & (u <= hi) & (u > 0)
-    uc = np.where(inside, u, 1.0)
-    with np.errstate(over="ignore"):
-        dens = np.sqrt(np.maximum(hi - uc, 0.0)) * np.sqrt(np.maximum(uc - lo, 0.0)) / (2.0 * math.pi * y * uc)
-    out = np.where(inside, dens / s2, 0.0)
-    if lo == 0.0:
-        out = np.where(u == 0.0, np.inf, out)
+    out = _mp_density(xs, y, s2)
     return float(out.ravel()[0]) if scalar else out
+
+
+def _mp_density(xs, y, s2):
+    """The density in stable form: (lambda_+ - u)(u - lambda_-) = (h - d)(h + d), d = (u - 1) - y, h = 2 sqrt(y)."""
+    h = 2.0 * math.sqrt(y)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        u = xs / s2  # units of the variance
+        d = (u - 1.0) - y
+        a, c = h - d, h + d
+        inside = (a >= 0.0) & (c >= 0.0) & (xs > 0.0) & np.isfinite(u)
+        a, c = np.where(inside, a, 1.0), np.where(inside, c, 1.0)
+        if y == 1.0:  # lambda_- = 0: (4 - u) u, with the u in the root and the 1/u cancelled (no underflow)
+            dens = np.sqrt(a) / (2.0 * math.pi * np.sqrt(np.where(inside, xs, 1.0)) * math.sqrt(s2))
+        else:
+            dens = np.sqrt(a) * np.sqrt(c) / (2.0 * math.pi * y * np.where(inside, u, 1.0)) / s2
+    out = np.where(inside, dens, 0.0)
+    if y == 1.0:
+        out = np.where(xs == 0.0, np.inf, out)
+    return out
 
 
 def marchenko_pastur_cdf(x, ratio, variance=1.0):
@@ -222,7 +245,7 @@ def marchenko_pastur_cdf(x, ratio, variance=1.0):
     x : array_like
         Points, finite.
     ratio : float
-        :math:`y = p/n`, ``> 0``.
+        :math:`y = p/n`, in ``[1e-16, 1e16]``.
     variance : float, default 1.0
         Variance :math:`\sigma^2` of the matrix entries.
 
@@ -236,22 +259,62 @@ def marchenko_pastur_cdf(x, ratio, variance=1.0):
     TypeError, ValueError
         If ``x`` is not finite, or ``ratio``/``variance`` not positive and in range.
     """
-    scalar = np.ndim(x) == 0
     xs = as_array(x, "x")
+    scalar = np.ndim(x) == 0  # x is known rectangular here
     y = _ratio(ratio)
     s2 = _variance(variance)
-    lo, hi = marchenko_pastur_edges(y, 1.0)
-    m, h = 0.5 * (lo + hi), 0.5 * (hi - lo)
-    u = (xs / s2).ravel()
-    theta = np.arccos(np.clip((m - u) / h, -1.0, 1.0))  # 0 at lo, pi at hi
-    # closed form of the integral over [0, theta] of h^2 sin^2(phi) / (2 pi y (m - h cos phi)) dphi
-    # (module docstring); arctan2 keeps it finite at theta = 0, theta = pi and lo = 0
-    atan = np.arctan2(math.sqrt(hi) * np.sin(0.5 * theta), math.sqrt(lo) * np.cos(0.5 * theta))
-    cont = (h * np.sin(theta) + m * theta - 2.0 * math.sqrt(lo * hi) * atan) / (2.0 * math.pi * y)
+    with np.errstate(over="ignore", under="ignore"):
+        u = (xs / s2).ravel()
     atom = marchenko_pastur_atom(y)
+    if y <= 1.0:
+        cont = _mp_continuous(u, y)
+    else:  # the non-zero eigenvalues of X^T X / n are y times those of the ratio-1/y law (X X^T / p)
+        with np.errstate(over="ignore", under="ignore"):
+            cont = _mp_continuous(u / y, 1.0 / y) / y
     cdf = np.where(u >= 0.0, atom, 0.0) + cont
     cdf = np.clip(cdf, 0.0, 1.0).reshape(xs.shape)
     return float(cdf.ravel()[0]) if scalar else cdf
+
+
+def _mp_continuous(u, y):
+    """Mass of the continuous part of the ratio-y law (y <= 1, unit variance) below u, in [0, 1].
+
+    The substitution u = m - h cos(theta) (m = 1 + y, h = 2 r, r = sqrt(y)) maps the support to [0, pi]
+    and the mass to (2/pi) int_0^theta sin^2(phi) / (1 - 2 r cos(phi) + r^2) dphi.  For y >= 1/4 the closed
+    form of the module docstring (all its terms are of order one).  Below, its terms cancel to the relative
+    order r, and the generating function of the Chebyshev polynomials,
+    sin(phi) / (1 - 2 r cos(phi) + r^2) = sum_k r^k sin((k+1) phi), gives instead the series
+    (1/pi) sum_k r^k (S_k - S_{k+2}), S_0 = theta, S_k = sin(k theta)/k, whose first term is of order one
+    and whose other terms are small corrections (r <= 1/2: at most 57 terms for round-off).
+    """
+    r = math.sqrt(y)
+    h = 2.0 * r
+    with np.errstate(over="ignore", invalid="ignore"):
+        c = (y - (u - 1.0)) / h  # cos(theta) = (m - u) / h, with u - 1 exact near the support
+    c = np.clip(np.where(np.isnan(c), -1.0, c), -1.0, 1.0)  # NaN only for u = +inf
+    theta = np.arccos(c)  # 0 at the lower edge, pi at the upper
+    if y >= _SERIES_BELOW:
+        lo, hi = marchenko_pastur_edges(y, 1.0)
+        m = 1.0 + y
+        atan = np.arctan2(math.sqrt(hi) * np.sin(0.5 * theta), math.sqrt(lo) * np.cos(0.5 * theta))
+        cont = (h * np.sin(theta) + m * theta - 2.0 * math.sqrt(lo * hi) * atan) / (2.0 * math.pi * y)
+    else:
+        n_terms = max(2, int(math.ceil(math.log(2.0**-56) / math.log(r))) + 1)
+        sin_prev, sin_k = np.zeros_like(theta), np.sin(theta)  # sin((k-1) theta), sin(k theta) at k = 1
+        two_c = 2.0 * np.cos(theta)
+        S = [theta, sin_k.copy()]  # S_0, S_1
+        total = np.zeros_like(theta)
+        rk = 1.0
+        for k in range(n_terms + 1):
+            while len(S) < k + 3:  # S_{k+2} by the recurrence sin((j+1) t) = 2 cos(t) sin(j t) - sin((j-1) t)
+                j = len(S) - 1
+                sin_prev, sin_k = sin_k, two_c * sin_k - sin_prev
+                S.append(sin_k / (j + 1))
+            total += rk * (S[k] - S[k + 2])
+            S[k] = None
+            rk *= r
+        cont = total / math.pi
+    return np.clip(cont, 0.0, 1.0)
 
 
 def tracy_widom_edge(dim, n_samples, variance=1.0, edge="upper"):
@@ -303,4 +366,8 @@ def tracy_widom_edge(dim, n_samples, variance=1.0, edge="upper"):
         return s2 * (rn + rp) ** 2 / n, s2 * (rn + rp) * (1 / rn + 1 / rp) ** (1 / 3) / n
     if p == n:
         raise ValueError("edge='lower' needs dim != n_samples (the lower edge is the hard edge 0)")
-    return s2 * (rn - rp) ** 2 / n, s2 * abs(rn - rp) * abs(1 / rn - 1 / rp) ** (1 / 3) / n
+    # the differences of square roots without cancellation: sqrt(a) - sqrt(b) = (a - b) / (sqrt(a) + sqrt(b)),
+    # with a - b = n - p exact (integers below 2**53)
+    diff = abs(n - p) / (rn + rp)
+    inv_diff = diff / (rn * rp)  # |1/rn - 1/rp|
+    return s2 * diff * diff / n, s2 * diff * inv_diff ** (1 / 3) / n

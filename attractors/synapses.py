@@ -52,7 +52,7 @@ import math
 import numpy as np
 from numba import njit
 
-from attractors._validate import as_array, as_generator, as_int, as_positive
+from attractors._validate import MAX_BYTES, as_array, as_generator, as_int, as_positive, check_budget
 
 __all__ = [
     "simulate",
@@ -64,25 +64,77 @@ __all__ = [
     "benchmarks",
 ]
 
-#: Largest number of float64 values :func:`simulate` may return (2 GiB); beyond it use ``record_every``.
-MAX_OUTPUT_VALUES = 2**28
+#: Largest number of float64 values :func:`simulate` may return (1 GiB, the package's ``MAX_BYTES``); beyond it
+#: use ``record_every``.
+MAX_OUTPUT_VALUES = MAX_BYTES // 8
 #: Largest magnitude accepted for the entries of Ξ, the patterns and Λ: it keeps every logit β Ξ v finite.
 MAX_ENTRY = 1e100
-#: Longest clamping sequence accepted by :func:`random_order` and :func:`simulate`.
+#: Longest clamping sequence accepted by :func:`simulate` (its work is capped as well).
 MAX_STEPS = 10**9
+#: Longest clamping sequence :func:`random_order` draws (an int64 answer of 512 MiB, a few seconds).
+MAX_ORDER = 2**26
+_ORDER_BLOCK = 2**20
+
+
+#: The tie rule at ``beta = inf``: logits within ``TIE_RTOL * R * |v|`` of the largest one count as tied and
+#: share the update equally, where ``R = max(max_mu |Xi0_mu|, max_mu |Lambda_mu| + max_q |x_q|)`` (``q`` over
+#: the clamped patterns) bounds the norm of every row along the run (each step is a convex combination of a
+#: row and its target ``Lambda_mu + x_q``), so ``R |v|`` bounds every logit and the rule does not depend on
+#: how the logits were rounded.
+TIE_RTOL = 1e-9
+#: The incremental kernel re-evaluates, as direct dot products, every logit within ``_NEAR_RTOL * R * |v|``
+#: of its largest tracked logit (far above the tracked logits' drift), so that both kernels decide ties,
+#: and weights at very large beta, from the same numbers.
+_NEAR_RTOL = 1e-4
+#: Above this value of ``beta * _NEAR_RTOL * R * |v|`` the weight of every row outside the near set
+#: underflows to 0 (``exp(-750) == 0``) and only the near rows, recomputed directly, carry weight.
+_NEAR_BETA_SCALE = 1500.0
 
 
 @njit(cache=True)
-def _softmax_rates(s, beta, tau, w):
-    """w <- softmax(beta * s) / tau, shifted by the maximum (ties share the arg-max at beta = inf)."""
+def _dot(a, b):
+    """Plain left-to-right dot product: the one evaluation of a logit (and a norm) every kernel shares."""
+    acc = 0.0
+    for i in range(a.shape[0]):
+        acc += a[i] * b[i]
+    return acc
+
+
+@njit(cache=True)
+def _row_bound(xi0, lam, patterns, order, vnorm):
+    """R of ``TIE_RTOL`` (and the norms of the patterns in ``vnorm``), the same numbers in every kernel."""
+    r0 = 0.0
+    rl = 0.0
+    for mu in range(xi0.shape[0]):
+        r0 = max(r0, math.sqrt(_dot(xi0[mu], xi0[mu])))
+        rl = max(rl, math.sqrt(_dot(lam[mu], lam[mu])))
+    used = np.zeros(patterns.shape[0], dtype=np.bool_)
+    for t in range(order.shape[0]):
+        used[order[t]] = True
+    rv = 0.0
+    for q in range(patterns.shape[0]):
+        vnorm[q] = math.sqrt(_dot(patterns[q], patterns[q]))
+        if used[q]:
+            rv = max(rv, vnorm[q])
+    return max(r0, rl + rv)
+
+
+@njit(cache=True)
+def _softmax_rates(s, active, beta, tau, tol, w):
+    """w <- softmax(beta * s) / tau over the rows with active[mu] (the others get 0), shifted by the maximum.
+
+    At beta = inf the rows with s >= max - tol share the update equally (the tie rule, ``TIE_RTOL``).
+    """
     m = -np.inf
     for mu in range(s.shape[0]):
-        if s[mu] > m:
+        if active[mu] and s[mu] > m:
             m = s[mu]
     total = 0.0
     for mu in range(s.shape[0]):
-        if math.isinf(beta):
-            w[mu] = 1.0 if s[mu] == m else 0.0
+        if not active[mu]:
+            w[mu] = 0.0
+        elif math.isinf(beta):
+            w[mu] = 1.0 if s[mu] >= m - tol else 0.0
         else:
             w[mu] = math.exp(beta * (s[mu] - m))
         total += w[mu]
@@ -97,15 +149,15 @@ def _simulate_kernel(xi0, patterns, order, beta, tau, lam, record_every, out):
     xi = xi0.copy()
     s = np.empty(n_h)
     w = np.empty(n_h)
+    vnorm = np.empty(patterns.shape[0])
+    bound = _row_bound(xi0, lam, patterns, order, vnorm)
+    active = np.ones(n_h, dtype=np.bool_)
     k = 0
     for t in range(order.shape[0]):
         v = patterns[order[t]]
         for mu in range(n_h):
-            acc = 0.0
-            for i in range(n_v):
-                acc += xi[mu, i] * v[i]
-            s[mu] = acc
-        _softmax_rates(s, beta, tau, w)
+            s[mu] = _dot(xi[mu], v)
+        _softmax_rates(s, active, beta, tau, TIE_RTOL * bound * vnorm[order[t]], w)
         for mu in range(n_h):
             rate = w[mu]
             if rate == 0.0:
@@ -126,6 +178,9 @@ def _simulate_incremental(xi0, patterns, order, beta, tau, lam, record_every, ou
     G_mu <- G_mu + c (-G_mu + (Lambda patterns^T)_mu + (patterns patterns^T)_q), exactly the same
     linear map, so only rows with a non-zero rate cost anything: O(N_h + active rows (N_v + P)) per step.
     Each update is a convex combination, so round-off in G stays at the level of a few ulps times tau.
+    At beta = inf, and at finite beta so large that only rows near the maximum carry weight, the rows
+    whose tracked logit is near the maximum get their logit recomputed as a direct dot product (the
+    numbers the direct kernel uses), so both kernels take the same decisions.
     """
     n_h, n_v = xi0.shape
     n_p = patterns.shape[0]
@@ -133,14 +188,27 @@ def _simulate_incremental(xi0, patterns, order, beta, tau, lam, record_every, ou
     g = logits.copy()
     s = np.empty(n_h)
     w = np.empty(n_h)
+    vnorm = np.empty(n_p)
+    bound = _row_bound(xi0, lam, patterns, order, vnorm)
+    active = np.ones(n_h, dtype=np.bool_)
     k = 0
     for t in range(order.shape[0]):
         q = order[t]
         v = patterns[q]
+        gmax = -np.inf
         for mu in range(n_h):
             s[mu] = g[mu, q]
-        _softmax_rates(s, beta, tau, w)
+            gmax = max(gmax, s[mu])
+        scale = bound * vnorm[q]
+        if math.isinf(beta) or beta * _NEAR_RTOL * scale >= _NEAR_BETA_SCALE:
+            near = gmax - _NEAR_RTOL * scale
+            for mu in range(n_h):
+                active[mu] = s[mu] >= near
+                if active[mu]:
+                    s[mu] = _dot(xi[mu], v)
+        _softmax_rates(s, active, beta, tau, TIE_RTOL * scale, w)
         for mu in range(n_h):
+            active[mu] = True
             rate = w[mu]
             if rate == 0.0:
                 continue
@@ -161,12 +229,15 @@ MAX_INCREMENTAL_PATTERNS = 1024
 def _simulate_reference(xi0, patterns, order, beta, tau, lam, record_every=1):
     """Plain NumPy per-step loop of the same update (tests and benchmarks)."""
     xi = np.array(xi0, dtype=float)
+    used = patterns[np.unique(order)] if len(order) else patterns[:0]
+    bound = max(np.max(np.linalg.norm(xi, axis=1)),
+                np.max(np.linalg.norm(lam, axis=1)) + (np.max(np.linalg.norm(used, axis=1)) if len(used) else 0.0))
     out = []
     for t, idx in enumerate(order):
         v = patterns[idx]
         s = xi @ v
         if np.isinf(beta):
-            w = (s == s.max()).astype(float)
+            w = (s >= s.max() - TIE_RTOL * bound * np.linalg.norm(v)).astype(float)
         else:
             w = np.exp(beta * (s - s.max()))
         w /= w.sum()
@@ -199,7 +270,14 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
         Index of the clamped pattern at each step, each in ``[0, P)``.
     beta : float
         Inverse temperature of the softmax, ``> 0``; ``np.inf`` gives the
-        hard arg-max (ties share the update equally).
+        hard arg-max.  Ties at ``np.inf``: every row whose logit lies within
+        ``TIE_RTOL * R * ||v||`` of the largest one shares the update equally,
+        with ``TIE_RTOL = 1e-9`` and ``R = max(max_mu ||xi0_mu||, max_mu ||lam_mu||
+        + max_q ||patterns_q||)`` (``q`` over the patterns in ``order``), a bound
+        on every row's norm along the run, so ``R ||v||`` bounds every logit.  Both
+        kernels (the incremental one for ``P <= 1024`` patterns, the direct one
+        beyond) decide ties, and weights at very large finite ``beta``, from the
+        same direct dot products, so the result does not depend on ``P``.
     tau : float
         Synaptic time scale :math:`\tau_\Xi` in steps, ``>= 1`` (so that each
         step is a convex combination of a row and its target).
@@ -220,8 +298,18 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
         If an argument has the wrong type (``order`` not integer, ...).
     ValueError
         On shape mismatches, non-finite or huge entries, an index of
-        ``order`` outside ``[0, P)``, ``beta <= 0``, ``tau < 1``, or an
-        output larger than ``MAX_OUTPUT_VALUES`` values.
+        ``order`` outside ``[0, P)``, ``beta <= 0``, ``tau < 1``, or beyond
+        the limits below.
+
+    Notes
+    -----
+    Limits (checked before anything is allocated): the output and the
+    workspace (``T // record_every * N_h * N_v`` recorded values, the
+    ``N_h x P`` logits and the ``P x P`` Gram matrix for ``P <= 1024``) must fit
+    in 1 GiB, and the work, ``T * N_h * (N_v + P)`` multiply-adds for
+    ``P <= 1024`` (every row moves at small ``beta``) or ``2 T N_h N_v``
+    beyond, each counted as 8 elementary steps (the loops are bound by memory
+    traffic, not arithmetic), at most ``MAX_WORK = 2e10`` (about ten seconds).
     """
     xi0 = _as_bounded(xi0, "xi0", 2)
     patterns = _as_bounded(patterns, "patterns", 2)
@@ -229,7 +317,10 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
         raise ValueError(f"xi0 must have at least one row and one column; got shape {xi0.shape}")
     if patterns.shape[0] == 0 or patterns.shape[1] != xi0.shape[1]:
         raise ValueError(f"patterns must have shape (P >= 1, {xi0.shape[1]}) to match xi0; got {patterns.shape}")
-    order_arr = np.asarray(order)
+    try:
+        order_arr = np.asarray(order)
+    except ValueError as exc:  # a ragged sequence
+        raise ValueError("order must be a one-dimensional array of integers; got a ragged sequence") from exc
     if order_arr.dtype == bool or not np.issubdtype(order_arr.dtype, np.integer):
         raise TypeError(f"order must be an array of integers; got dtype {order_arr.dtype}")
     if order_arr.ndim != 1:
@@ -250,12 +341,20 @@ def simulate(xi0, patterns, order, *, beta, tau, lam=None, record_every=1):
         if lam.shape != xi0.shape:
             raise ValueError(f"lam must have the shape of xi0 {xi0.shape}; got {lam.shape}")
     record_every = as_int(record_every, "record_every", minimum=1)
+    record_every = min(record_every, order_arr.size + 1)  # beyond len(order) nothing is recorded either way
     n_rec = order_arr.size // record_every
     if n_rec * xi0.size > MAX_OUTPUT_VALUES:
         raise ValueError(f"the output would hold {n_rec * xi0.size} values (> {MAX_OUTPUT_VALUES}): "
                          "raise record_every or shorten order")
+    n_h, n_v = xi0.shape
+    n_p = patterns.shape[0]
+    incremental = n_p <= MAX_INCREMENTAL_PATTERNS
+    ws = (2 * n_h * n_p + n_p * n_p) if incremental else 0
+    check_budget("order (its length) and xi0", nbytes=8 * (n_rec * n_h * n_v + ws + 2 * n_h * n_v),
+                 work=8 * order_arr.size * n_h * ((n_v + n_p) if incremental else 2 * n_v) + n_h * n_p * n_v,
+                 what="recorded states, logits and steps of Xi's rows")
     out = np.empty((n_rec, xi0.shape[0], xi0.shape[1]))
-    if patterns.shape[0] <= MAX_INCREMENTAL_PATTERNS:
+    if incremental:
         logits = np.ascontiguousarray(xi0 @ patterns.T)
         lam_logits = np.ascontiguousarray(lam @ patterns.T)
         gram = np.ascontiguousarray(patterns @ patterns.T)
@@ -302,12 +401,12 @@ def cosine_theory(t, tau, alpha, *, ratio=1.0):
         If ``t`` is negative or not finite, ``tau <= 0``, ``alpha`` outside
         ``[-1, 1]`` or ``ratio <= 0``.
     """
-    scalar = np.ndim(t) == 0 and np.ndim(alpha) == 0
     t_arr = as_array(t, "t")
     if np.any(t_arr < 0):
         raise ValueError("t must be >= 0")
     tau = as_positive(tau, "tau", allow_inf=True)
     a = as_array(alpha, "alpha")
+    scalar = np.ndim(t) == 0 and np.ndim(alpha) == 0  # both known rectangular here
     if np.any(np.abs(a) > 1.0):
         raise ValueError("alpha must lie in [-1, 1] (it is a cosine)")
     r = as_positive(ratio, "ratio")
@@ -368,12 +467,16 @@ def cosine_similarity(xi, targets):
 def random_order(p, n_steps, *, rng=None):
     r"""Independent clamping events: ``n_steps`` indices drawn with probabilities ``p``.
 
+    The same draws as ``rng.choice(len(p), n_steps, p=p)``, made in blocks so that
+    nothing but the answer grows with ``n_steps``.
+
     Parameters
     ----------
     p : array_like, shape (P,)
         Clamping probabilities, ``>= 0``, summing to one (to 1e-9).
     n_steps : int
-        Number of steps, ``>= 0`` and at most ``MAX_STEPS``.
+        Number of steps, ``0 <= n_steps <= MAX_ORDER = 2**26`` (the int64 answer
+        then takes 512 MiB and a few seconds).
     rng : int, Generator or None
         Seed or generator (same seed, same sequence).
 
@@ -391,21 +494,32 @@ def random_order(p, n_steps, *, rng=None):
     if prob.size == 0 or np.any(prob < 0) or abs(prob.sum() - 1.0) > 1e-9:
         raise ValueError("p must be a non-empty vector of probabilities >= 0 summing to 1")
     n_steps = as_int(n_steps, "n_steps", minimum=0)
-    if n_steps > MAX_STEPS:
-        raise ValueError(f"n_steps must be <= {MAX_STEPS}; got {n_steps}")
+    if n_steps > MAX_ORDER:
+        raise ValueError(f"n_steps must be <= MAX_ORDER = {MAX_ORDER} (an int64 answer of 512 MiB); got {n_steps}")
     gen = as_generator(rng)
-    return gen.choice(prob.size, size=n_steps, p=prob / prob.sum()).astype(np.int64)
+    if prob.size == 1 or n_steps <= _ORDER_BLOCK:
+        return gen.choice(prob.size, size=n_steps, p=prob / prob.sum()).astype(np.int64)
+    cdf = np.cumsum(prob / prob.sum())
+    cdf /= cdf[-1]
+    out = np.empty(n_steps, dtype=np.int64)
+    for start in range(0, n_steps, _ORDER_BLOCK):  # Generator.choice's own method, one block at a time
+        stop = min(start + _ORDER_BLOCK, n_steps)
+        out[start:stop] = cdf.searchsorted(gen.random(stop - start), side="right")
+    return out
 
 
 def orthogonal_memories(n_h, n_v, *, rng=None):
     r"""``n_h`` mutually orthogonal random rows of squared norm ``n_v`` (Gram--Schmidt, [NLR] eq. 42).
+
+    Computed as the Q factor of a Gaussian ``n_v x n_h`` matrix (LAPACK's Householder QR,
+    with the signs of Gram--Schmidt).
 
     Parameters
     ----------
     n_h : int
         Number of memories, ``1 <= n_h <= n_v``.
     n_v : int
-        Number of visible units, at most 10**7.
+        Number of visible units.
     rng : int, Generator or None
         Seed or generator.
 
@@ -417,20 +531,23 @@ def orthogonal_memories(n_h, n_v, *, rng=None):
     Raises
     ------
     TypeError, ValueError
-        If the sizes are not integers with ``1 <= n_h <= n_v <= 10**7``
-        and ``n_h * n_v <= 10**8``.
+        If the sizes are not integers with ``1 <= n_h <= n_v``, or beyond the
+        limits: memory ``32 n_h n_v`` bytes <= 1 GiB (``n_h n_v <= 2**25``) and
+        work ``8 n_v n_h**2 <= MAX_WORK = 2e10`` (the QR and the forming of Q count
+        ``4 n_v n_h**2`` flops; e.g. ``n_h = 1000``, ``n_v = 2500``: a few seconds).
     """
     n_h = as_int(n_h, "n_h", minimum=1)
     n_v = as_int(n_v, "n_v", minimum=1)
     if n_h > n_v:
         raise ValueError(f"n_h must be <= n_v (at most n_v orthogonal rows); got n_h={n_h}, n_v={n_v}")
-    if n_v > 10**7 or n_h * n_v > 10**8:
-        raise ValueError("n_h * n_v must be <= 1e8 and n_v <= 1e7")
+    check_budget("n_h and n_v", nbytes=32 * n_h * n_v, work=8 * n_v * n_h * n_h, what="Householder QR")
     gen = as_generator(rng)
     g = gen.standard_normal((n_v, n_h))
     q, r = np.linalg.qr(g)
-    q = q * np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))  # the Gram-Schmidt signs
-    return np.ascontiguousarray(q.T) * math.sqrt(n_v)
+    del g
+    q *= np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))  # the Gram-Schmidt signs
+    q *= math.sqrt(n_v)
+    return np.ascontiguousarray(q.T)
 
 
 def legacy_inputs(n_h=4, n_v=50, noise=0.4, *, seed=41):
@@ -448,9 +565,12 @@ def legacy_inputs(n_h=4, n_v=50, noise=0.4, *, seed=41):
     Parameters
     ----------
     n_h, n_v : int
-        Number of memories and of visible units, ``1 <= n_h <= n_v <= 10**6``.
+        Number of memories and of visible units, ``1 <= n_h <= n_v <= 10**6``, with ``n_h <= 1000``
+        (the script's row-by-row Gram--Schmidt is a Python loop of ``n_h (n_h - 1) / 2`` projections),
+        ``20 n_h**2 n_v <= MAX_WORK`` (e.g. ``n_h = 300`` at ``n_v = 10**4``) and ``16 n_h n_v`` bytes <= 1 GiB.
     noise : float
-        Standard deviation of the noise added to each entry (the script's ``noise_level``), ``>= 0``.
+        Standard deviation of the noise added to each entry (the script's ``noise_level``),
+        ``0 <= noise <= 1e100`` (``MAX_ENTRY``, what :func:`simulate` accepts).
     seed : int
         Seed of the legacy generator (the script uses 41).
 
@@ -471,7 +591,13 @@ def legacy_inputs(n_h=4, n_v=50, noise=0.4, *, seed=41):
     n_v = as_int(n_v, "n_v", minimum=1)
     if n_h > n_v or n_v > 10**6:
         raise ValueError(f"need 1 <= n_h <= n_v <= 1e6; got n_h={n_h}, n_v={n_v}")
+    if n_h > 1000:
+        raise ValueError(f"n_h must be <= 1000 (a Python loop of n_h**2/2 projections); got {n_h}")
+    check_budget("n_h and n_v", nbytes=16 * n_h * n_v, work=20 * n_h * n_h * n_v,
+                 what="sequential Gram-Schmidt, 20 steps per entry of each projection (NumPy temporaries)")
     noise = as_positive(noise, "noise", allow_zero=True)
+    if noise > MAX_ENTRY:
+        raise ValueError(f"noise must be <= {MAX_ENTRY:g} (larger entries overflow the logits); got {noise}")
     seed = as_int(seed, "seed", minimum=0)
     if seed >= 2**32:
         raise ValueError(f"seed must be < 2**32 (a legacy seed); got {seed}")

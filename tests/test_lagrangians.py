@@ -304,3 +304,49 @@ def test_overflow_and_divergence_raise_instead_of_nan():
         lg.integrate_two(np.ones(3), np.ones(2), 10 * J, Lq, Lq, tau_h=1.0, dt=1e3, n_steps=200)
     with pytest.raises(ValueError, match="dt"):
         lg.langevin_two(np.ones((2, 3)), np.ones((2, 2)), 10 * J, Lq, Lq, T=1.0, dt=1e3, n_steps=200, rng=0)
+
+
+# --------------------------------------------------------------------------- extremes and limits
+
+def test_dissipation_tiny_tau_names_tau_v_and_scales_exactly():
+    rng = np.random.default_rng(3)
+    J = rng.standard_normal((3, 4))
+    v = rng.standard_normal(4)
+    Lv, Lh = lg.lagrangian("logcosh", beta=1.5), lg.lagrangian("lse", beta=2.0)
+    d1 = lg.dissipation_qe(v, J, Lv, Lh)
+    assert lg.dissipation_qe(v, J, Lv, Lh, tau_v=2.0**-1000) == d1 * 2.0**1000
+    with pytest.raises(ValueError, match="tau_v"):
+        lg.dissipation_qe(v, J, Lv, Lh, tau_v=5e-324)
+
+
+@pytest.mark.parametrize("kind", ["quadratic", "logcosh", "lse", "power", "leaky_tanh", "quadform"])
+def test_dissipation_equals_the_dense_hessian_form(kind):
+    rng = np.random.default_rng(4)
+    J = rng.standard_normal((3, 5))
+    V = rng.standard_normal((6, 5))
+    A = rng.standard_normal((5, 5))
+    Lv = lg.lagrangian(kind, matrix=A @ A.T) if kind == "quadform" else lg.lagrangian(kind)
+    Lh = lg.lagrangian("lse", beta=2.0)
+    r = lg.rhs_qe(V, J, Lv, Lh) / 0.7
+    dense = -0.7 * np.einsum("bi,bij,bj->b", r, lg.hessian(Lv, V), r)
+    np.testing.assert_allclose(lg.dissipation_qe(V, J, Lv, Lh, tau_v=0.7), dense, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("call, word", [
+    (lambda: lg.integrate_qe(np.zeros(200), np.eye(200), lg.lagrangian("quadratic"), lg.lagrangian("lse"),
+                             dt=0.01, n_steps=10**8, record_every=10**8), "n_steps"),
+    (lambda: lg.integrate_two(np.zeros(200), np.zeros(200), np.eye(200), lg.lagrangian("quadratic"),
+                              lg.lagrangian("lse"), tau_h=1.0, dt=0.01, n_steps=10**7, record_every=10**7), "n_steps"),
+    (lambda: lg.integrate_qe(np.zeros(2000), np.eye(2000)[:1], lg.lagrangian("quadratic"), lg.lagrangian("lse"),
+                             dt=0.01, n_steps=10**6), "record_every"),
+    (lambda: lg.langevin_two(np.zeros((1000, 100)), np.zeros((1000, 100)), np.eye(100), lg.lagrangian("quadratic"),
+                             lg.lagrangian("quadratic"), T=1.0, dt=0.01, n_steps=10**5, rng=0), "n_steps"),
+    (lambda: lg.hessian(lg.lagrangian("quadratic"), np.zeros((1000, 1000))), "x"),
+    (lambda: lg.lagrangian("quadform", matrix=np.eye(2000)), "matrix"),
+])
+def test_limits_refuse_before_working(call, word):
+    import time
+    t = time.perf_counter()
+    with pytest.raises(ValueError, match=word):
+        call()
+    assert time.perf_counter() - t < 2.0

@@ -300,3 +300,37 @@ def test_kmeans_early_stop_is_exact():
             if np.any(lab == k):
                 centres[k] = data[lab == k].mean(axis=0)
     np.testing.assert_allclose(a, centres, rtol=1e-12, atol=1e-14)
+
+
+# --------------------------------------------------------------------------- limits and degenerate inputs
+
+def test_hop_statistics_needs_two_chains():
+    with pytest.raises(ValueError, match="winners"):
+        layers.hop_statistics(np.zeros((10, 1), dtype=int))
+    rate, se, visited = layers.hop_statistics(np.array([[0, 0], [1, 0], [1, 0]]))
+    assert rate == 0.25 and se == pytest.approx(0.25) and visited == 1.5
+
+
+@pytest.mark.parametrize("call, word", [
+    (lambda: layers.hopfield_layer_forward(np.eye(64), np.eye(64), 1.0, steps=10**6), "steps"),
+    (lambda: layers.vhnn_run(np.eye(4), np.eye(4), 1.0, 0.1, 10**9), "n_steps"),
+    (lambda: layers.kmeans(np.random.default_rng(0).random((5000, 50)), 50, rng=0, iters=10**6), "iters"),
+    (lambda: layers.extract_patches(np.zeros((300, 300)), 150), "k"),
+    (lambda: layers.central_difference(np.sum, np.ones(3), h=1e-300), "h"),
+    (lambda: layers.central_difference(np.sum, np.ones(3), h=1.7e308), "h"),
+    (lambda: layers.deephnn_unpack(np.r_[np.zeros(3), 0.0, 800.0], 1, 1, 3), "theta"),
+    (lambda: layers.train(lambda t: (0.0, 0 * t), np.zeros(2), maxiter=2**64), "maxiter"),
+    (lambda: layers.train(lambda t: (0.0, 0 * t), np.zeros(2), bounds=[(0, 1)]), "bounds"),
+])
+def test_limits_refuse_before_working(call, word):
+    import time
+    t = time.perf_counter()
+    with pytest.raises(ValueError, match=word):
+        call()
+    assert time.perf_counter() - t < 2.0
+
+
+def test_central_difference_divides_by_the_step_taken():
+    # 1e8 +- 1e-7 moves by 7 ulp of 1e8 (1.04e-7), not by 1e-7: dividing by 2h would give 1.043
+    d = layers.central_difference(lambda t: t[0], np.array([1e8]), h=1e-7)
+    assert d[0] == 1.0

@@ -240,3 +240,71 @@ def test_legacy_inputs_match_the_global_legacy_generator():
 def test_legacy_inputs_bad_input(kwargs):
     with pytest.raises((TypeError, ValueError)):
         sy.legacy_inputs(**kwargs)
+
+
+# --------------------------------------------------------------------------- one tie rule, limits
+
+def _integer_case(seed):
+    g = np.random.default_rng(seed)
+    nh, nv, p = int(g.integers(2, 6)), int(g.integers(2, 6)), int(g.integers(1, 5))
+    xi0 = g.integers(-2, 3, (nh, nv)).astype(float)
+    pats = g.integers(-2, 3, (p, nv)).astype(float)
+    order = g.integers(0, p, int(g.integers(1, 30)))
+    lam = g.integers(-1, 2, (nh, nv)).astype(float) if seed % 3 == 0 else None
+    return xi0, pats, order, float(g.integers(1, 5)), lam
+
+
+@pytest.mark.parametrize("beta", [np.inf, 1e9])
+def test_tie_rule_is_the_same_on_both_kernels(beta):
+    """Integer data make exact ties; 1023 unused patterns switch to the direct kernel: nothing may change."""
+    for seed in range(200):
+        xi0, pats, order, tau, lam = _integer_case(seed)
+        pad = np.vstack([pats, np.random.default_rng(seed).integers(-2, 3, (sy.MAX_INCREMENTAL_PATTERNS, pats.shape[1]))
+                         * 0.0])
+        a = sy.simulate(xi0, pats, order, beta=beta, tau=tau, lam=lam)
+        b = sy.simulate(xi0, pad, order, beta=beta, tau=tau, lam=lam)
+        assert np.array_equal(a, b), f"case {seed}: the kernels disagree"
+        if np.isinf(beta):
+            ref = sy._simulate_reference(xi0, pats, order, beta, tau, np.zeros_like(xi0) if lam is None else lam)
+            np.testing.assert_allclose(a, ref, rtol=0, atol=1e-12)
+
+
+def test_tie_rule_shares_a_true_tie_and_separates_a_near_one():
+    xi0 = np.array([[1.0, 0.0], [0.0, 1.0]])
+    v = np.array([[1.0, 1.0]])
+    out = sy.simulate(xi0, v, [0], beta=np.inf, tau=2.0)[0]
+    np.testing.assert_allclose(out, xi0 + 0.25 * (v - xi0))  # both rows move, rate 1/2 / tau each
+    xi1 = np.array([[1.0, 0.0], [0.0, 1.0 - 1e-6]])
+    out = sy.simulate(xi1, v, [0], beta=np.inf, tau=2.0)[0]
+    np.testing.assert_allclose(out[1], xi1[1])  # a gap of 1e-6 R |v| is not a tie: row 1 stays
+
+
+def test_random_order_blocks_equal_one_choice_and_the_limit_names_n_steps():
+    p = np.random.default_rng(1).random(7)
+    p /= p.sum()
+    n = 3 * 2**20 + 11
+    np.testing.assert_array_equal(sy.random_order(p, n, rng=5), np.random.default_rng(5).choice(7, size=n, p=p))
+    with pytest.raises(ValueError, match="n_steps"):
+        sy.random_order([0.5, 0.5], 10**9)
+
+
+@pytest.mark.parametrize("call, word", [
+    (lambda: sy.orthogonal_memories(3000, 30000), "n_h"),
+    (lambda: sy.legacy_inputs(5000, 10**6), "n_h"),
+    (lambda: sy.legacy_inputs(4, 50, noise=1e300), "noise"),
+    (lambda: sy.simulate(np.zeros((300, 1000)), np.zeros((1, 1000)), np.zeros(10**6, dtype=int), beta=1.0, tau=1.0,
+                         record_every=10**6), "order"),
+    (lambda: sy.simulate(np.zeros((10, 100)), np.zeros((1, 100)), np.zeros(10**6, dtype=int), beta=1.0, tau=1.0),
+     "record_every"),
+])
+def test_limits_refuse_before_working(call, word):
+    import time
+    t = time.perf_counter()
+    with pytest.raises(ValueError, match=word):
+        call()
+    assert time.perf_counter() - t < 2.0
+
+
+def test_orthogonal_memories_at_a_moderate_size():
+    q = sy.orthogonal_memories(50, 400, rng=2)
+    np.testing.assert_allclose(q @ q.T, 400 * np.eye(50), atol=1e-9)
