@@ -856,7 +856,7 @@ def _hebbian(xi):
 
 
 def glauber_cases(quick: bool = True):
-    """The two regimes of issue 12 as ``(label, J, s0, beta, sweeps)``: retrieval and flip-heavy."""
+    """The two benchmark regimes (retrieval and flip-heavy) as ``(label, J, s0, beta, sweeps)``."""
     g = np.random.default_rng(0)
     out = []
     n, p = 1000, 10

@@ -29,7 +29,7 @@ MAX_SIZE = 2 * 10**6
 #: Largest amount of vectorised NumPy work (element operations: one multiply-add, one ``tanh``)
 #: a mean-field call may do, about ten seconds on one loaded core of the book's machine.  The
 #: mean-field functions run NumPy, not compiled loops, so their limit is lower than
-#: :data:`attractors._validate.MAX_WORK`.
+#: ``attractors._validate.MAX_WORK``.
 MAX_NUMPY_WORK = 10**9
 
 

@@ -348,7 +348,7 @@ def _two_gemms(B: int, N: int, P: int):
 def benchmarks(quick: bool = True, lim: dict | None = None):
     """The fused update and batched retrieval against their references and against the time of their GEMMs.
 
-    Update at P = 1024, N = 256, B = 1024 (issue 12) against the plain NumPy update; retrieval
+    Update at P = 1024, N = 256, B = 1024 against the plain NumPy update; retrieval
     (3 iterations) at B = 256 against the per-query numba kernel that ``modern.retrieve`` keeps for
     small problems.  The fraction is the time of the two matrix products alone, at the same shapes,
     measured in the same run right before the kernel, over the kernel's time.  Everything runs with

@@ -107,7 +107,7 @@ def curie_weiss(beta, J=1.0, h=0.0):
     float or ndarray
         :math:`m^*`, same shape as ``beta``; to full relative precision also next to the critical
         point (:math:`\beta J \to 1^+`, or :math:`h \to 0` at :math:`\beta J = 1`), where the residual is
-        evaluated in a cancellation-free form (:mod:`attractors._meanfield_common`).  At most
+        evaluated in a cancellation-free form (``attractors._meanfield_common``).  At most
         5000 values of ``beta`` per call (about 1 s).
 
     Raises

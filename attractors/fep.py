@@ -911,7 +911,7 @@ def fixed_points(J, bias, *, beta: float = 1.0, starts=64, update: str = "parall
         On malformed input (named in the message); and, before any work, if the worst case -- every start iterated ``max_iter`` times, :math:`K\,\text{max\_iter}\,
         N(2N + 80)` steps (a sweep of N Langevin functions and :math:`N^2` in-order multiply-adds),
         plus :math:`K^2 N` for the merging -- exceeds
-        :data:`attractors._validate.MAX_WORK` (about ten seconds), naming ``starts`` and ``max_iter``.
+        ``attractors._validate.MAX_WORK`` (about ten seconds), naming ``starts`` and ``max_iter``.
     """
     J = as_array(J, "J", ndim=2)
     if J.shape[0] != J.shape[1] or J.shape[0] == 0:

@@ -250,7 +250,7 @@ def projector_couplings(patterns, *, zero_diagonal: bool = True) -> np.ndarray:
         If ``patterns`` is not a finite real array of rank 1 or 2, or
         ``zero_diagonal`` is not a bool; before allocating, if the call would need more than
         :data:`attractors._validate.MAX_BYTES` (three N x N matrices: N <= 6680 for a few patterns) or more work than
-        :data:`attractors._validate.MAX_WORK`.  Patterns of any finite magnitude are accepted (they are
+        ``attractors._validate.MAX_WORK``.  Patterns of any finite magnitude are accepted (they are
         rescaled by a power of 2, which changes nothing in :math:`J`).
     """
     xi = as_patterns(patterns, "patterns")
@@ -375,7 +375,7 @@ def count_distinct(vectors, *, tol: float = 0.05) -> int:
     ValueError, TypeError
         If ``vectors`` is not a finite real 2-D array or ``tol`` is not > 0; before any work,
         if the worst case, :math:`P^2 N/2` compiled comparisons (every row distinct), exceeds
-        :data:`attractors._validate.MAX_WORK` (about ten seconds), naming ``vectors``.
+        ``attractors._validate.MAX_WORK`` (about ten seconds), naming ``vectors``.
     """
     x = as_array(vectors, "vectors", ndim=2)
     tol = as_positive(tol, "tol")
@@ -423,7 +423,7 @@ def deterministic_attractors(J, starts, *, beta: float = 1.0, max_steps: int = 1
     ValueError, TypeError
         On malformed input (names the argument); before any work,
         if the worst case, :math:`P\,\text{max\_steps}\,N(2N + 80)` steps (every start running
-        ``max_steps`` updates, as on a 2-cycle), exceeds :data:`attractors._validate.MAX_WORK` (about
+        ``max_steps`` updates, as on a 2-cycle), exceeds ``attractors._validate.MAX_WORK`` (about
         ten seconds), naming ``max_steps``.
     """
     J = _couplings(J)
@@ -467,7 +467,7 @@ def reconstruction_r2(J, targets, *, scale: float, noise_sd: float = 1.0, n_tria
         Noise standard deviation relative to the target's.
     n_trials, n_steps : int, default 100
         ``n_trials * n_steps`` at most 10**7 and ``n_trials * (n_steps * N (4 N + 160) + 40000)`` at most
-        :data:`attractors._validate.MAX_WORK` (about ten seconds).
+        ``attractors._validate.MAX_WORK`` (about ten seconds).
     beta : float, default 1.0
     pick : {"cycle", "random"}
     rng : seed or numpy.random.Generator
@@ -593,7 +593,7 @@ def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epo
     n_epochs, steps_per_epoch : int
         (>= 1); at most 10**7 steps in all, and at most
         ``n_epochs * steps_per_epoch * N (4 N + 160)`` elementary steps,
-        :data:`attractors._validate.MAX_WORK` (about ten seconds).
+        ``attractors._validate.MAX_WORK`` (about ten seconds).
     order : {"random", "cyclic"}
     rule : str or None
         Learning rule passed to :func:`attractors.fep.run` (None: its default,
@@ -604,7 +604,7 @@ def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epo
     chunk_steps : int, default 10000
         Steps per call of the kernel (bounds the memory of the bias schedule and of the states,
         ``24 * chunk_steps * N`` bytes, at most :data:`attractors._validate.MAX_BYTES`; each call costs
-        about 20 us, and the calls together at most :data:`attractors._validate.MAX_WORK`); an epoch longer
+        about 20 us, and the calls together at most ``attractors._validate.MAX_WORK``); an epoch longer
         than this runs in pieces with a fixed bias, so no schedule longer than ``chunk_steps`` is built.
 
     Returns
@@ -886,7 +886,7 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
         Evaluation settings.
     n_evaluations : int, default 1
         Independent evaluations of the trained network (together within
-        :data:`attractors._validate.MAX_WORK`, like the training; fresh evaluation
+        ``attractors._validate.MAX_WORK``, like the training; fresh evaluation
         noise each): their retrieval and generalisation scores are returned
         as ``retrieval_evals`` and ``generalisation_evals``; the first one
         is the one whose scores are ``retrieval`` and ``generalisation``.
