@@ -46,7 +46,9 @@ def _configure(app, config) -> None:
         _check_colab_preambles(Path(app.srcdir), url.rstrip("/"))
 
 
-def _check_colab_preambles(root: Path, url: str) -> None:
+def _check_colab_preambles(root: Path, url: str) -> list[Path]:
+    """Warn about, and return, the book's notebooks whose Colab preamble does not name ``url``."""
+    missing = []
     for path in sorted((root / "book").rglob("*.ipynb")):
         if ".ipynb_checkpoints" in path.parts:
             continue
@@ -56,9 +58,11 @@ def _check_colab_preambles(root: Path, url: str) -> None:
             continue
         source = "".join(code.get("source", []))
         if stated_url(source) != url:
+            missing.append(path)
             logger.warning(
                 "%s: its first code cell has no Colab preamble for %s (run: python tools/set_repository.py %s)",
                 path.relative_to(root), url, url, type="launch_guard")
+    return missing
 
 
 def setup(app):
