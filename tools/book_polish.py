@@ -26,6 +26,11 @@
   outputs but not its images, which the page already serves from ``_images``:
   the download is still a complete, runnable notebook, and running it draws the
   figures again.
+* **A stylesheet change reaches the pages.** Sphinx copies ``html_static_path``
+  only when some page is out of date, so an edit of ``custom.css`` alone left the
+  old file in ``_build/html``. A digest of the static files is part of the HTML
+  configuration: an edit rewrites the pages, which copies the files and gives
+  their links a new ``?v=`` checksum.
 * **The whole book as one PDF.** When ``make pdf`` has built
   ``_build/latex/attractor-notes.pdf``, the HTML build copies it to
   ``_build/html/attractor-notes.pdf`` and every page's header carries a link to
@@ -237,6 +242,18 @@ def _built_pdf(app) -> Path:
     return Path(app.outdir).parent / "latex" / PDF_NAME
 
 
+def _static_digest(app, config) -> None:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for entry in config.html_static_path or []:
+        folder = Path(app.confdir or app.srcdir) / entry
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
+            if path.is_file():
+                digest.update(path.name.encode() + path.read_bytes())
+    config.book_static_digest = digest.hexdigest()[:16]
+
+
 def _pdf_stamp(app, config) -> None:
     pdf = _built_pdf(app)
     config.book_pdf = f"{PDF_NAME} {int(pdf.stat().st_mtime)}" if pdf.is_file() else ""
@@ -297,6 +314,8 @@ def _copy_pdf(out: Path, app) -> None:
 
 def setup(app):
     app.add_config_value("book_pdf", "", "env")
+    app.add_config_value("book_static_digest", "", "html")
+    app.connect("config-inited", _static_digest)
     app.connect("config-inited", _pdf_stamp)
     app.add_node(_PendingPDF)
     app.add_role("book-pdf", _book_pdf_role)
