@@ -43,6 +43,7 @@
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
 import shutil
@@ -303,6 +304,19 @@ def _pdf_header_button(app, pagename, templatename, context, doctree) -> None:
     })
 
 
+def _fresh_source_pages(app) -> None:
+    """sphinx.ext.viewcode rewrites a ``_modules`` page only when its module changed: when the PDF or the
+    stylesheets changed since the last build, date those pages back so that they are written with the new header."""
+    out = Path(app.outdir)
+    stamp = out / ".book_polish_stamp"
+    now = f"{app.config.book_pdf}|{app.config.book_static_digest}"
+    if stamp.is_file() and stamp.read_text() != now:
+        for page in (out / "_modules").rglob("*.html"):
+            os.utime(page, (0, 0))
+    out.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(now)
+
+
 def _copy_pdf(out: Path, app) -> None:
     target = out / PDF_NAME
     pdf = _built_pdf(app)
@@ -317,6 +331,7 @@ def setup(app):
     app.add_config_value("book_static_digest", "", "html")
     app.connect("config-inited", _static_digest)
     app.connect("config-inited", _pdf_stamp)
+    app.connect("builder-inited", _fresh_source_pages)
     app.add_node(_PendingPDF)
     app.add_role("book-pdf", _book_pdf_role)
     app.connect("doctree-resolved", _resolve_pdf)
