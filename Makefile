@@ -96,7 +96,7 @@ lab: $(STAMP)
 # A PDF of the whole book through Jupyter Book's LaTeX builder (needs TeX: see README, "PDF").
 pdf: $(STAMP)
 	$(BIN)/jupyter-book build . --builder pdflatex
-	@echo "PDF: _build/latex/attractor-notes.pdf"
+	@echo "PDF: _build/latex/attractor-notes.pdf (the next make book copies it into _build/html and links it)"
 
 # Headless Chromium for the browser test (Debian/Ubuntu, as root); the test is skipped without it.
 browser-deps:
