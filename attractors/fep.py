@@ -56,6 +56,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from attractors._fep_kernels import draw_fields, lang_fields
 from attractors._validate import as_array, as_generator, as_int, as_positive
 from attractors.numerics import LANGEVIN_SERIES_CUTOFF, _COTH_SERIES, langevin, langevin_prime, log_sinhc2
 
@@ -535,6 +536,64 @@ def _draw_vec(b, u):
 # ---------------------------------------------------------------------------------------------
 
 @njit(cache=True)
+def _fields_into(JT, s, h):
+    # h <- J s, each h[i] accumulated in the order j = 0..N-1 (rows of JT, vectorised over i); four
+    # rows per pass over h, added one after another, so the sums are rounded exactly as one row at a time.
+    n = JT.shape[0]
+    for i in range(n):
+        h[i] = 0.0
+    j = 0
+    while j + 4 <= n:
+        s0, s1, s2, s3 = s[j], s[j + 1], s[j + 2], s[j + 3]
+        r0, r1, r2, r3 = JT[j], JT[j + 1], JT[j + 2], JT[j + 3]
+        for i in range(n):
+            h[i] = (((h[i] + r0[i] * s0) + r1[i] * s1) + r2[i] * s2) + r3[i] * s3
+        j += 4
+    while j < n:
+        sj = s[j]
+        r0 = JT[j]
+        for i in range(n):
+            h[i] += r0[i] * sj
+        j += 1
+
+
+@njit(cache=True)
+def _learn_and_fields(JT, s, d, h, fields):
+    # The rank-1 update JT[j, i] += d[i] s[j] (i != j), row by row; with fields=True the next step's input
+    # h = J s is accumulated in the same pass over JT (the state does not change in between), in the
+    # order of _fields_into.
+    n = JT.shape[0]
+    if fields:
+        for i in range(n):
+            h[i] = 0.0
+    j = 0
+    while j + 4 <= n and fields:
+        s0, s1, s2, s3 = s[j], s[j + 1], s[j + 2], s[j + 3]
+        r0, r1, r2, r3 = JT[j], JT[j + 1], JT[j + 2], JT[j + 3]
+        k0, k1, k2, k3 = r0[j], r1[j + 1], r2[j + 2], r3[j + 3]
+        for i in range(n):
+            r0[i] += d[i] * s0
+            r1[i] += d[i] * s1
+            r2[i] += d[i] * s2
+            r3[i] += d[i] * s3
+        r0[j], r1[j + 1], r2[j + 2], r3[j + 3] = k0, k1, k2, k3
+        for i in range(n):
+            h[i] = (((h[i] + r0[i] * s0) + r1[i] * s1) + r2[i] * s2) + r3[i] * s3
+        j += 4
+    while j < n:
+        sj = s[j]
+        r0 = JT[j]
+        keep = r0[j]
+        for i in range(n):
+            r0[i] += d[i] * sj
+        r0[j] = keep
+        if fields:
+            for i in range(n):
+                h[i] += r0[i] * sj
+        j += 1
+
+
+@njit(cache=True)
 def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, sequential, manuscript, u, states,
                 h, new, d):
     # JT is the transpose of J (JT[j, i] = J[i, j]): the inner loops run over i along
@@ -543,16 +602,16 @@ def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, seq
     # Steps t0 .. t0 + n_steps - 1; u holds their uniforms (n per step, in node order) when stochastic,
     # drawn by NumPy from the caller's generator: the same doubles, in the same order, as one
     # Generator.random() per node here (the stream's next_double), at a fraction of the cost.
+    # A parallel stochastic step draws the whole layer, and predicts it, with the vectorised functions of
+    # _fep_kernels (equal to _draw and _lang to a few ulp); the other updates call _draw and _lang node by node.
     n = JT.shape[0]
     ku = 0
+    have_h = False
     for t in range(t0, t0 + n_steps):
         row = t * bias_stride
-        for i in range(n):
-            h[i] = 0.0
-        for j in range(n):
-            sj = s[j]
-            for i in range(n):
-                h[i] += JT[j, i] * sj
+        if not have_h:
+            _fields_into(JT, s, h)
+        have_h = False
         if sequential:
             # Gibbs sweep: node i sees the new states of nodes < i; h is kept current by
             # adding column i of J times the change of s[i]; d keeps the input each node saw.
@@ -572,28 +631,36 @@ def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, seq
             for i in range(n):
                 h[i] = d[i]
         else:
-            for i in range(n):
-                field = beta * (bias[row, i] + h[i])
-                if stochastic:
-                    new[i] = _draw(field, u[ku])
-                    ku += 1
-                else:
-                    new[i] = _lang(field)
+            if stochastic:
+                for i in range(n):
+                    d[i] = beta * (bias[row, i] + h[i])
+                draw_fields(d, u, ku, new)
+                ku += n
+            else:
+                for i in range(n):
+                    new[i] = _lang(beta * (bias[row, i] + h[i]))
             for i in range(n):
                 s[i] = new[i]
         if lr != 0.0:
-            for i in range(n):
+            if stochastic and not sequential:
+                # the whole layer's predictions at once (vectorised; new is free here)
                 if manuscript:
-                    pred = _lang(beta * (bias[row, i] + h[i]))
+                    for i in range(n):
+                        d[i] = beta * (bias[row, i] + h[i])
+                    lang_fields(d, new)
                 else:
-                    pred = _lang(h[i])
-                d[i] = lr * (s[i] - pred)
-            for j in range(n):
-                sj = s[j]
-                keep = JT[j, j]
+                    lang_fields(h, new)
                 for i in range(n):
-                    JT[j, i] += d[i] * sj
-                JT[j, j] = keep
+                    d[i] = lr * (s[i] - new[i])
+            else:
+                for i in range(n):
+                    if manuscript:
+                        pred = _lang(beta * (bias[row, i] + h[i]))
+                    else:
+                        pred = _lang(h[i])
+                    d[i] = lr * (s[i] - pred)
+            have_h = t + 1 < t0 + n_steps
+            _learn_and_fields(JT, s, d, h, have_h)
         for i in range(n):
             states[t, i] = s[i]
     return states
@@ -601,6 +668,43 @@ def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, seq
 
 #: Uniforms drawn per block (about 1 MiB): a long run draws them chunk by chunk.
 _BLOCK_DRAWS = 2**17
+
+
+@njit(cache=True)
+def _transpose_finite(J, bias, JT):
+    # JT <- J.T; returns the number of non-finite entries of J and bias (0: both are finite).
+    n = J.shape[0]
+    bad = 0
+    for i in range(n):
+        for j in range(n):
+            v = J[i, j]
+            JT[j, i] = v
+            bad += 0 if abs(v) < np.inf else 1
+    for i in range(bias.size):
+        bad += 0 if abs(bias[i]) < np.inf else 1
+    return bad
+
+
+def _fast_args(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0):
+    """The common call (float64 ndarrays, Python scalars, no sigma0) validated in a few checks and one
+    compiled pass over J, which also transposes it; None sends every other call to :func:`_validate_run`,
+    which accepts what it accepts and names what it refuses."""
+    if not (type(J) is np.ndarray and type(bias) is np.ndarray and sigma0 is None and type(n_steps) is int
+            and type(beta) is float and type(learning_rate) in (float, int) and type(stochastic) is bool
+            and J.dtype == np.float64 and bias.dtype == np.float64 and J.ndim == 2 and bias.ndim == 1):
+        return None
+    n = J.shape[0]
+    if not (0 < n == J.shape[1] == bias.shape[0] and 0 <= n_steps and n_steps * n <= MAX_STATES
+            and 0.0 < beta < math.inf and 0.0 <= learning_rate < math.inf
+            and update in _UPDATES and rule in _RULES):
+        return None
+    JT = np.empty((n, n))
+    if _transpose_finite(J, bias if bias.flags.c_contiguous else np.ascontiguousarray(bias), JT):
+        return None
+    b2 = bias.reshape(1, n)
+    if not b2.flags.c_contiguous or not b2.flags.writeable:
+        b2 = np.ascontiguousarray(b2) if b2.flags.writeable else b2.copy()
+    return JT, b2, 0, n_steps, beta, float(learning_rate), stochastic, np.zeros(n)
 
 
 def _validate_run(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0):
@@ -696,21 +800,32 @@ def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stoc
         (:data:`MAX_STATES`), ``beta <= 0``, a negative ``learning_rate``, an
         unknown ``update`` or ``rule``, ``sigma0`` outside [-1, 1].
     """
-    J, bias2, stride, n_steps, beta, lr, stochastic, update, rule, s0 = _validate_run(
-        J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0)
-    gen = as_generator(rng)
-    n = J.shape[0]
-    JT = np.ascontiguousarray(J.T)
+    fast = _fast_args(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0)
+    if fast is None:
+        J, bias2, stride, n_steps, beta, lr, stochastic, update, rule, s0 = _validate_run(
+            J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0)
+        JT = np.ascontiguousarray(J.T)
+    else:
+        JT, bias2, stride, n_steps, beta, lr, stochastic, s0 = fast
+    gen = rng if type(rng) is np.random.Generator else as_generator(rng)
+    n = JT.shape[0]
     states = np.empty((n_steps, n))
-    h, new, d = np.empty(n), np.empty(n), np.empty(n)
-    chunk = max(1, _BLOCK_DRAWS // n) if stochastic else max(n_steps, 1)
-    u = np.empty(min(chunk, n_steps) * n if stochastic else 0)
-    for t0 in range(0, n_steps, chunk):
-        k = min(chunk, n_steps - t0)
-        if stochastic:
+    work = np.empty((3, n))
+    sequential, manuscript = update == "sequential", rule == "manuscript"
+    if not stochastic or n_steps * n <= _BLOCK_DRAWS:
+        u = gen.random(n_steps * n) if stochastic else work[0]
+        _run_kernel(JT, bias2, stride, s0, 0, n_steps, beta, lr, stochastic, sequential, manuscript, u, states,
+                    work[0], work[1], work[2])
+    else:
+        chunk = max(1, _BLOCK_DRAWS // n)
+        u = np.empty(chunk * n)
+        for t0 in range(0, n_steps, chunk):
+            k = min(chunk, n_steps - t0)
             gen.random(out=u[: k * n])
-        _run_kernel(JT, bias2, stride, s0, t0, k, beta, lr, stochastic, update == "sequential",
-                    rule == "manuscript", u, states, h, new, d)
+            _run_kernel(JT, bias2, stride, s0, t0, k, beta, lr, stochastic, sequential, manuscript, u, states,
+                        work[0], work[1], work[2])
+    if lr == 0.0:
+        return states, J.copy()
     return states, np.ascontiguousarray(JT.T)
 
 
