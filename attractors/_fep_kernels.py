@@ -29,7 +29,13 @@ The bits of :math:`2^k` and the exponent :math:`j` are read and written through 
 accurate to a few units in the last place, so a draw differs from ``fep._draw``'s by a few ulp of 1
 (``tests/test_fep.py`` bounds both against 50-digit decimal arithmetic).  Arguments
 :math:`-2a < -708` are raised to :math:`-708` (:math:`e^{-708} \approx 3\cdot10^{-308}`): the draw then
-differs only if :math:`u = 0` exactly, and stays in :math:`[-1, 1]`.
+differs only if :math:`u = 0` exactly, and stays in :math:`[-1, 1]`.  :func:`lang_fields` is the Langevin
+function :math:`L = \coth - 1/x` of ``fep._lang`` for a whole layer, with the same exponential.
+
+Also here, below ``fep`` (which validates every argument): the two passes over the transposed couplings
+that a step of ``fep.run`` makes (the fields :math:`h = J\sigma`, and the learning rule's rank-1 update fused
+with the next step's fields; both keep the order of every sum, so they are exact rewritings), the NaN/inf
+scan of the fast path of ``fep.run``, and the floor kernel and vectorised NumPy step of the FEP benchmarks.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from numba import njit
 from numba.core import types
 from numba.extending import intrinsic
 
-from attractors.numerics import _COTH_SERIES
+from attractors.numerics import _COTH_SERIES, langevin
 
 __all__: list[str] = []
 
@@ -158,3 +164,115 @@ def lang_fields(x, out):
         v = a * acc if a < 0.3 else 1.0 + 2.0 * e / (-em1) - 1.0 / a
         out[i] = v if b >= 0.0 else -v
     return out
+
+
+@njit(cache=True)
+def count_nonfinite(J, bias):
+    """Number of NaN and infinite entries of the C-contiguous J and of bias (exponent bits all ones)."""
+    bad = 0
+    flat = J.ravel()
+    for k in range(flat.size):
+        bad += ((_float_to_bits(flat[k]) >> np.uint64(52)) & np.uint64(0x7FF)) == np.uint64(0x7FF)
+    for k in range(bias.size):
+        bad += ((_float_to_bits(bias[k]) >> np.uint64(52)) & np.uint64(0x7FF)) == np.uint64(0x7FF)
+    return bad
+
+
+# ----------------------------------------------------------------------------- the step of fep.run
+
+@njit(cache=True)
+def _fields_into(JT, s, h):
+    # h <- J s, each h[i] accumulated in the order j = 0..N-1 (rows of JT, vectorised over i); four
+    # rows per pass over h, added one after another, so the sums are rounded exactly as one row at a time.
+    n = JT.shape[0]
+    for i in range(n):
+        h[i] = 0.0
+    j = 0
+    while j + 4 <= n:
+        s0, s1, s2, s3 = s[j], s[j + 1], s[j + 2], s[j + 3]
+        r0, r1, r2, r3 = JT[j], JT[j + 1], JT[j + 2], JT[j + 3]
+        for i in range(n):
+            h[i] = (((h[i] + r0[i] * s0) + r1[i] * s1) + r2[i] * s2) + r3[i] * s3
+        j += 4
+    while j < n:
+        sj = s[j]
+        r0 = JT[j]
+        for i in range(n):
+            h[i] += r0[i] * sj
+        j += 1
+
+
+@njit(cache=True)
+def _learn_and_fields(JT, s, d, h, fields):
+    # The rank-1 update JT[j, i] += d[i] s[j] (i != j), row by row; with fields=True the next step's input
+    # h = J s is accumulated in the same pass over JT (the state does not change in between), in the
+    # order of _fields_into.
+    n = JT.shape[0]
+    if fields:
+        for i in range(n):
+            h[i] = 0.0
+    j = 0
+    while j + 4 <= n and fields:
+        s0, s1, s2, s3 = s[j], s[j + 1], s[j + 2], s[j + 3]
+        r0, r1, r2, r3 = JT[j], JT[j + 1], JT[j + 2], JT[j + 3]
+        k0, k1, k2, k3 = r0[j], r1[j + 1], r2[j + 2], r3[j + 3]
+        for i in range(n):
+            r0[i] += d[i] * s0
+            r1[i] += d[i] * s1
+            r2[i] += d[i] * s2
+            r3[i] += d[i] * s3
+        r0[j], r1[j + 1], r2[j + 2], r3[j + 3] = k0, k1, k2, k3
+        for i in range(n):
+            h[i] = (((h[i] + r0[i] * s0) + r1[i] * s1) + r2[i] * s2) + r3[i] * s3
+        j += 4
+    while j < n:
+        sj = s[j]
+        r0 = JT[j]
+        keep = r0[j]
+        for i in range(n):
+            r0[i] += d[i] * sj
+        r0[j] = keep
+        if fields:
+            for i in range(n):
+                h[i] += r0[i] * sj
+        j += 1
+
+
+# ----------------------------------------------------------------------------- benchmarks of fep
+
+@njit(cache=True)
+def _floor_kernel(J, s, n_steps, lr, rng):
+    # The least work any implementation of a step must do: one BLAS matrix-vector product,
+    # N uniform draws, N exponentials and one rank-1 update of J (the floor of a step).
+    n = J.shape[0]
+    for _ in range(n_steps):
+        h = np.dot(J, s)
+        for i in range(n):
+            s[i] = 2.0 * rng.random() * math.exp(-1e-3 * abs(h[i])) - 1.0
+        if lr != 0.0:
+            for i in range(n):
+                c = lr * s[i]
+                for j in range(n):
+                    J[i, j] += c * s[j]
+    return s
+
+
+def _numpy_run(J, b, n_steps, beta, lr, gen):
+    """Vectorised NumPy version of run(parallel, stochastic, reference rule) for the benchmarks."""
+    J = J.copy()
+    n = J.shape[0]
+    s = np.zeros(n)
+    off = ~np.eye(n, dtype=bool)
+    for _ in range(n_steps):
+        h = J @ s
+        field = beta * (b + h)
+        u = gen.random(n)
+        a = np.abs(field)
+        w = np.where(field > 0, 1.0 - u, u)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            small = 1.0 + np.log1p(-w * (-np.expm1(-2.0 * a))) / a
+            large = 1.0 + np.log((1.0 - w) + w * np.exp(-2.0 * a)) / a
+        x = np.clip(np.where(a < 1.0, small, large), -1.0, 1.0)
+        s = np.where(a < 1e-150, 2.0 * u - 1.0, np.where(field > 0, x, -x))
+        J += lr * off * np.outer(s - langevin(h), s)
+    return J

@@ -56,7 +56,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from attractors._fep_kernels import draw_fields, lang_fields
+from attractors._fep_kernels import (_fields_into, _floor_kernel, _learn_and_fields, _numpy_run, count_nonfinite,
+                                     draw_fields, lang_fields)
 from attractors._validate import as_array, as_generator, as_int, as_positive
 from attractors.numerics import LANGEVIN_SERIES_CUTOFF, _COTH_SERIES, langevin, langevin_prime, log_sinhc2
 
@@ -536,66 +537,8 @@ def _draw_vec(b, u):
 # ---------------------------------------------------------------------------------------------
 
 @njit(cache=True)
-def _fields_into(JT, s, h):
-    # h <- J s, each h[i] accumulated in the order j = 0..N-1 (rows of JT, vectorised over i); four
-    # rows per pass over h, added one after another, so the sums are rounded exactly as one row at a time.
-    n = JT.shape[0]
-    for i in range(n):
-        h[i] = 0.0
-    j = 0
-    while j + 4 <= n:
-        s0, s1, s2, s3 = s[j], s[j + 1], s[j + 2], s[j + 3]
-        r0, r1, r2, r3 = JT[j], JT[j + 1], JT[j + 2], JT[j + 3]
-        for i in range(n):
-            h[i] = (((h[i] + r0[i] * s0) + r1[i] * s1) + r2[i] * s2) + r3[i] * s3
-        j += 4
-    while j < n:
-        sj = s[j]
-        r0 = JT[j]
-        for i in range(n):
-            h[i] += r0[i] * sj
-        j += 1
-
-
-@njit(cache=True)
-def _learn_and_fields(JT, s, d, h, fields):
-    # The rank-1 update JT[j, i] += d[i] s[j] (i != j), row by row; with fields=True the next step's input
-    # h = J s is accumulated in the same pass over JT (the state does not change in between), in the
-    # order of _fields_into.
-    n = JT.shape[0]
-    if fields:
-        for i in range(n):
-            h[i] = 0.0
-    j = 0
-    while j + 4 <= n and fields:
-        s0, s1, s2, s3 = s[j], s[j + 1], s[j + 2], s[j + 3]
-        r0, r1, r2, r3 = JT[j], JT[j + 1], JT[j + 2], JT[j + 3]
-        k0, k1, k2, k3 = r0[j], r1[j + 1], r2[j + 2], r3[j + 3]
-        for i in range(n):
-            r0[i] += d[i] * s0
-            r1[i] += d[i] * s1
-            r2[i] += d[i] * s2
-            r3[i] += d[i] * s3
-        r0[j], r1[j + 1], r2[j + 2], r3[j + 3] = k0, k1, k2, k3
-        for i in range(n):
-            h[i] = (((h[i] + r0[i] * s0) + r1[i] * s1) + r2[i] * s2) + r3[i] * s3
-        j += 4
-    while j < n:
-        sj = s[j]
-        r0 = JT[j]
-        keep = r0[j]
-        for i in range(n):
-            r0[i] += d[i] * sj
-        r0[j] = keep
-        if fields:
-            for i in range(n):
-                h[i] += r0[i] * sj
-        j += 1
-
-
-@njit(cache=True)
 def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, sequential, manuscript, u, states,
-                h, new, d):
+                work):
     # JT is the transpose of J (JT[j, i] = J[i, j]): the inner loops run over i along
     # contiguous rows, with no reduction, so they vectorise without reordering any sum
     # (each h[i] is still accumulated in the order j = 0..N-1).
@@ -605,6 +548,7 @@ def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, seq
     # A parallel stochastic step draws the whole layer, and predicts it, with the vectorised functions of
     # _fep_kernels (equal to _draw and _lang to a few ulp); the other updates call _draw and _lang node by node.
     n = JT.shape[0]
+    h, new, d = work[0], work[1], work[2]
     ku = 0
     have_h = False
     for t in range(t0, t0 + n_steps):
@@ -668,43 +612,25 @@ def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, seq
 
 #: Uniforms drawn per block (about 1 MiB): a long run draws them chunk by chunk.
 _BLOCK_DRAWS = 2**17
-
-
-@njit(cache=True)
-def _transpose_finite(J, bias, JT):
-    # JT <- J.T; returns the number of non-finite entries of J and bias (0: both are finite).
-    n = J.shape[0]
-    bad = 0
-    for i in range(n):
-        for j in range(n):
-            v = J[i, j]
-            JT[j, i] = v
-            bad += 0 if abs(v) < np.inf else 1
-    for i in range(bias.size):
-        bad += 0 if abs(bias[i]) < np.inf else 1
-    return bad
+_NO_DRAWS = np.empty(0)
 
 
 def _fast_args(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0):
-    """The common call (float64 ndarrays, Python scalars, no sigma0) validated in a few checks and one
-    compiled pass over J, which also transposes it; None sends every other call to :func:`_validate_run`,
-    which accepts what it accepts and names what it refuses."""
+    """The common call (C-contiguous float64 arrays, Python scalars, no sigma0) checked in a few tests and
+    one compiled pass for NaN and inf; None sends every other call to :func:`_validate_run`, which accepts
+    what it accepts and names what it refuses."""
     if not (type(J) is np.ndarray and type(bias) is np.ndarray and sigma0 is None and type(n_steps) is int
             and type(beta) is float and type(learning_rate) in (float, int) and type(stochastic) is bool
-            and J.dtype == np.float64 and bias.dtype == np.float64 and J.ndim == 2 and bias.ndim == 1):
+            and J.dtype == np.float64 and bias.dtype == np.float64 and J.ndim == 2 and bias.ndim == 1
+            and J.flags.c_contiguous and bias.flags.c_contiguous and bias.flags.writeable):
         return None
     n = J.shape[0]
     if not (0 < n == J.shape[1] == bias.shape[0] and 0 <= n_steps and n_steps * n <= MAX_STATES
             and 0.0 < beta < math.inf and 0.0 <= learning_rate < math.inf
-            and update in _UPDATES and rule in _RULES):
+            and update in _UPDATES and rule in _RULES) or count_nonfinite(J, bias):
         return None
-    JT = np.empty((n, n))
-    if _transpose_finite(J, bias if bias.flags.c_contiguous else np.ascontiguousarray(bias), JT):
-        return None
-    b2 = bias.reshape(1, n)
-    if not b2.flags.c_contiguous or not b2.flags.writeable:
-        b2 = np.ascontiguousarray(b2) if b2.flags.writeable else b2.copy()
-    return JT, b2, 0, n_steps, beta, float(learning_rate), stochastic, np.zeros(n)
+    return np.ascontiguousarray(J.T), bias.reshape(1, n), 0, n_steps, beta, float(learning_rate), stochastic, \
+        np.zeros(n)
 
 
 def _validate_run(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0):
@@ -813,17 +739,15 @@ def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stoc
     work = np.empty((3, n))
     sequential, manuscript = update == "sequential", rule == "manuscript"
     if not stochastic or n_steps * n <= _BLOCK_DRAWS:
-        u = gen.random(n_steps * n) if stochastic else work[0]
-        _run_kernel(JT, bias2, stride, s0, 0, n_steps, beta, lr, stochastic, sequential, manuscript, u, states,
-                    work[0], work[1], work[2])
+        u = gen.random(n_steps * n) if stochastic else _NO_DRAWS
+        _run_kernel(JT, bias2, stride, s0, 0, n_steps, beta, lr, stochastic, sequential, manuscript, u, states, work)
     else:
         chunk = max(1, _BLOCK_DRAWS // n)
         u = np.empty(chunk * n)
         for t0 in range(0, n_steps, chunk):
             k = min(chunk, n_steps - t0)
             gen.random(out=u[: k * n])
-            _run_kernel(JT, bias2, stride, s0, t0, k, beta, lr, stochastic, sequential, manuscript, u, states,
-                        work[0], work[1], work[2])
+            _run_kernel(JT, bias2, stride, s0, t0, k, beta, lr, stochastic, sequential, manuscript, u, states, work)
     if lr == 0.0:
         return states, J.copy()
     return states, np.ascontiguousarray(JT.T)
@@ -1078,23 +1002,6 @@ def benchmarks(quick: bool = True):
     return res
 
 
-@njit(cache=True)
-def _floor_kernel(J, s, n_steps, lr, rng):
-    # The least work any implementation of a step must do: one BLAS matrix-vector product,
-    # N uniform draws, N exponentials and one rank-1 update of J (the floor of a step).
-    n = J.shape[0]
-    for _ in range(n_steps):
-        h = np.dot(J, s)
-        for i in range(n):
-            s[i] = 2.0 * rng.random() * math.exp(-1e-3 * abs(h[i])) - 1.0
-        if lr != 0.0:
-            for i in range(n):
-                c = lr * s[i]
-                for j in range(n):
-                    J[i, j] += c * s[j]
-    return s
-
-
 def floor_benchmarks(quick: bool = True):
     """A step of :func:`run` against the floor of a step, and the fixed cost of a call.
 
@@ -1224,27 +1131,6 @@ def reference_ratio(clone, sizes=(16, 64, 256), *, beta: float = 0.17, learning_
             pairs = [(best(ref) / ref_steps, best(ours) / our_steps) for _ in range(3)]
             res[int(n)] = (min(p[0] for p in pairs), min(p[1] for p in pairs))
     return res
-
-
-def _numpy_run(J, b, n_steps, beta, lr, gen):
-    """Vectorised NumPy version of run(parallel, stochastic, reference rule) for the benchmarks."""
-    J = J.copy()
-    n = J.shape[0]
-    s = np.zeros(n)
-    off = ~np.eye(n, dtype=bool)
-    for _ in range(n_steps):
-        h = J @ s
-        field = beta * (b + h)
-        u = gen.random(n)
-        a = np.abs(field)
-        w = np.where(field > 0, 1.0 - u, u)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            small = 1.0 + np.log1p(-w * (-np.expm1(-2.0 * a))) / a
-            large = 1.0 + np.log((1.0 - w) + w * np.exp(-2.0 * a)) / a
-        x = np.clip(np.where(a < 1.0, small, large), -1.0, 1.0)
-        s = np.where(a < 1e-150, 2.0 * u - 1.0, np.where(field > 0, x, -x))
-        J += lr * off * np.outer(s - langevin(h), s)
-    return J
 
 
 #: Names of the in-silico experiments that ``attractors.fep`` re-exported before they moved to
