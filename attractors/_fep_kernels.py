@@ -168,13 +168,11 @@ def lang_fields(x, out):
 
 @njit(cache=True)
 def count_nonfinite(J, bias):
-    """Number of NaN and infinite entries of the C-contiguous J and of bias (exponent bits all ones)."""
+    """Number of NaN and infinite entries of the C-contiguous arrays J and bias (exponent bits all ones)."""
     bad = 0
-    flat = J.ravel()
-    for k in range(flat.size):
-        bad += ((_float_to_bits(flat[k]) >> np.uint64(52)) & np.uint64(0x7FF)) == np.uint64(0x7FF)
-    for k in range(bias.size):
-        bad += ((_float_to_bits(bias[k]) >> np.uint64(52)) & np.uint64(0x7FF)) == np.uint64(0x7FF)
+    for flat in (J.ravel(), bias.ravel()):
+        for k in range(flat.size):
+            bad += ((_float_to_bits(flat[k]) >> np.uint64(52)) & np.uint64(0x7FF)) == np.uint64(0x7FF)
     return bad
 
 

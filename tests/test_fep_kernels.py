@@ -114,6 +114,12 @@ def test_fast_path_equals_validated_path_bit_for_bit(n, update, rule):
             s2, J2 = fep.run(J.tolist(), b, np.int64(25), rng=3, **{**kw, "beta": np.float64(0.8)})
             assert np.array_equal(s1, s2) and np.array_equal(J1, J2)
             assert J1 is not J and J1.flags.c_contiguous
+            # a start state and a bias schedule take the fast path too
+            s0, sched = np.linspace(-1.0, 1.0, n), np.tile(b, (25, 1)) * np.linspace(0.5, 1.5, 25)[:, None]
+            assert fep._fast_args(J, sched, 25, 0.8, lr, stochastic, update, rule, s0) is not None
+            s1, J1 = fep.run(J, sched, 25, rng=4, sigma0=s0, **kw)
+            s2, J2 = fep.run(J.tolist(), sched.tolist(), 25, rng=4, sigma0=s0.tolist(), **kw)
+            assert np.array_equal(s1, s2) and np.array_equal(J1, J2)
 
 
 def test_fast_path_refuses_what_the_validation_refuses_and_leaves_the_stream():
@@ -123,6 +129,11 @@ def test_fast_path_refuses_what_the_validation_refuses_and_leaves_the_stream():
         with pytest.raises(ValueError, match="finite"):
             fep.run(bad_J, bad_b, 3, rng=g)
         assert g.random() == np.random.default_rng(1).random()
+    for bad_s0 in (np.full(6, 1.5), np.r_[np.zeros(5), np.nan]):
+        with pytest.raises(ValueError, match="sigma0"):
+            fep.run(J, b, 3, sigma0=bad_s0)
+    with pytest.raises(ValueError, match="schedule"):
+        fep.run(J, np.tile(b, (4, 1)), 3)
     with pytest.raises(ValueError, match="beta"):
         fep.run(J, b, 3, beta=0.0)
     with pytest.raises(ValueError, match="learning_rate"):
