@@ -34,8 +34,9 @@ function :math:`L = \coth - 1/x` of ``fep._lang`` for a whole layer, with the sa
 
 Also here, below ``fep`` (which validates every argument): the two passes over the transposed couplings
 that a step of ``fep.run`` makes (the fields :math:`h = J\sigma`, and the learning rule's rank-1 update fused
-with the next step's fields; both keep the order of every sum, so they are exact rewritings), the NaN/inf
-scan of the fast path of ``fep.run``, and the floor kernel and vectorised NumPy step of the FEP benchmarks.
+with the next step's fields; both keep the order of every sum, so they are exact rewritings), the checks of
+the common call of ``fep.run`` (:func:`fast_args`, with a NaN/inf scan), and the floor kernel and the
+vectorised NumPy step of the FEP benchmarks.
 """
 
 from __future__ import annotations
@@ -274,3 +275,38 @@ def _numpy_run(J, b, n_steps, beta, lr, gen):
         s = np.where(a < 1e-150, 2.0 * u - 1.0, np.where(field > 0, x, -x))
         J += lr * off * np.outer(s - langevin(h), s)
     return J
+
+
+# ----------------------------------------------------------------------------- the common call of fep.run
+
+def fast_args(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0, max_states):
+    """The common call (C-contiguous float64 arrays, Python scalars) checked in a few tests and one compiled
+    pass for NaN and inf; None sends every other call to ``fep._validate_run``, which accepts what it accepts
+    and names what it refuses (``fep._validate_run``)."""
+    if not (type(J) is np.ndarray and type(bias) is np.ndarray and type(n_steps) is int
+            and type(beta) is float and type(learning_rate) in (float, int) and type(stochastic) is bool
+            and J.dtype == np.float64 and bias.dtype == np.float64 and J.ndim == 2
+            and J.flags.c_contiguous and bias.flags.c_contiguous and bias.flags.writeable):
+        return None
+    n = J.shape[0]
+    if not (0 < n == J.shape[1] == bias.shape[-1] and 0 <= n_steps and n_steps * n <= max_states
+            and 0.0 < beta < math.inf and 0.0 <= learning_rate < math.inf
+            and update in ("parallel", "sequential") and rule in ("reference", "manuscript")):
+        return None
+    if bias.ndim == 1:
+        bias2, stride = bias.reshape(1, n), 0
+    elif bias.ndim == 2 and bias.shape[0] == n_steps:
+        bias2, stride = bias, 1
+    else:
+        return None
+    if sigma0 is None:
+        s0 = np.zeros(n)
+    elif type(sigma0) is np.ndarray and sigma0.dtype == np.float64 and sigma0.shape == (n,):
+        s0 = sigma0.copy()
+        if not np.abs(s0).max() <= 1.0:  # NaN included
+            return None
+    else:
+        return None
+    if count_nonfinite(J, bias2):
+        return None
+    return np.ascontiguousarray(J.T), bias2, stride, n_steps, beta, float(learning_rate), stochastic, s0

@@ -420,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m attractors.bench [--full] [--json FILE] [--fep-reference CLONE]\n"
               "  --fep-reference CLONE  also time the reference AttractorNetwork.update of a local clone of\n"
               "                         pni-lab/fep-attractor-network against fep.run, side by side\n"
-              "                         (attractors.fep.reference_ratio; the clone is yours, nothing of it is copied);\n"
+              "                         (attractors.fep.reference_ratio; the clone is yours, nothing is copied);\n"
               "                         with --json the times are stored under fep_reference (kept by later runs\n"
               "                         without a clone)")
         return 0

@@ -56,8 +56,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from attractors._fep_kernels import (_fields_into, _floor_kernel, _learn_and_fields, _numpy_run, count_nonfinite,
-                                     draw_fields, lang_fields)
+from attractors._fep_kernels import (_fields_into, _floor_kernel, _learn_and_fields, _numpy_run, draw_fields,
+                                     fast_args, lang_fields)
 from attractors._validate import as_array, as_generator, as_int, as_positive
 from attractors.numerics import LANGEVIN_SERIES_CUTOFF, _COTH_SERIES, langevin, langevin_prime, log_sinhc2
 
@@ -615,39 +615,6 @@ _BLOCK_DRAWS = 2**17
 _NO_DRAWS = np.empty(0)
 
 
-def _fast_args(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0):
-    """The common call (C-contiguous float64 arrays, Python scalars) checked in a few tests and one compiled
-    pass for NaN and inf; None sends every other call to :func:`_validate_run`, which accepts what it accepts
-    and names what it refuses."""
-    if not (type(J) is np.ndarray and type(bias) is np.ndarray and type(n_steps) is int
-            and type(beta) is float and type(learning_rate) in (float, int) and type(stochastic) is bool
-            and J.dtype == np.float64 and bias.dtype == np.float64 and J.ndim == 2
-            and J.flags.c_contiguous and bias.flags.c_contiguous and bias.flags.writeable):
-        return None
-    n = J.shape[0]
-    if not (0 < n == J.shape[1] == bias.shape[-1] and 0 <= n_steps and n_steps * n <= MAX_STATES
-            and 0.0 < beta < math.inf and 0.0 <= learning_rate < math.inf
-            and update in _UPDATES and rule in _RULES):
-        return None
-    if bias.ndim == 1:
-        bias2, stride = bias.reshape(1, n), 0
-    elif bias.ndim == 2 and bias.shape[0] == n_steps:
-        bias2, stride = bias, 1
-    else:
-        return None
-    if sigma0 is None:
-        s0 = np.zeros(n)
-    elif type(sigma0) is np.ndarray and sigma0.dtype == np.float64 and sigma0.shape == (n,):
-        s0 = sigma0.copy()
-        if not np.abs(s0).max() <= 1.0:  # NaN included
-            return None
-    else:
-        return None
-    if count_nonfinite(J, bias2):
-        return None
-    return np.ascontiguousarray(J.T), bias2, stride, n_steps, beta, float(learning_rate), stochastic, s0
-
-
 def _validate_run(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0):
     J = as_array(J, "J", ndim=2)
     if J.shape[0] != J.shape[1] or J.shape[0] == 0:
@@ -749,7 +716,7 @@ def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stoc
     (node by node) follows the same trajectory to round-off.  Sequential and deterministic updates compute
     node by node.
     """
-    fast = _fast_args(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0)
+    fast = fast_args(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0, MAX_STATES)
     if fast is None:
         J, bias2, stride, n_steps, beta, lr, stochastic, update, rule, s0 = _validate_run(
             J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0)

@@ -109,14 +109,14 @@ def test_fast_path_equals_validated_path_bit_for_bit(n, update, rule):
     for stochastic in (True, False):
         for lr in (0.0, 0.02):
             kw = dict(beta=0.8, learning_rate=lr, stochastic=stochastic, update=update, rule=rule)
-            assert fep._fast_args(J, b, 25, 0.8, lr, stochastic, update, rule, None) is not None
+            assert K.fast_args(J, b, 25, 0.8, lr, stochastic, update, rule, None, fep.MAX_STATES) is not None
             s1, J1 = fep.run(J, b, 25, rng=3, **kw)
             s2, J2 = fep.run(J.tolist(), b, np.int64(25), rng=3, **{**kw, "beta": np.float64(0.8)})
             assert np.array_equal(s1, s2) and np.array_equal(J1, J2)
             assert J1 is not J and J1.flags.c_contiguous
             # a start state and a bias schedule take the fast path too
             s0, sched = np.linspace(-1.0, 1.0, n), np.tile(b, (25, 1)) * np.linspace(0.5, 1.5, 25)[:, None]
-            assert fep._fast_args(J, sched, 25, 0.8, lr, stochastic, update, rule, s0) is not None
+            assert K.fast_args(J, sched, 25, 0.8, lr, stochastic, update, rule, s0, fep.MAX_STATES) is not None
             s1, J1 = fep.run(J, sched, 25, rng=4, sigma0=s0, **kw)
             s2, J2 = fep.run(J.tolist(), sched.tolist(), 25, rng=4, sigma0=s0.tolist(), **kw)
             assert np.array_equal(s1, s2) and np.array_equal(J1, J2)
@@ -146,7 +146,7 @@ def test_fast_path_refuses_what_the_validation_refuses_and_leaves_the_stream():
     ro = b.copy()
     ro.flags.writeable = False
     JF = np.asfortranarray(J)
-    assert fep._fast_args(JF, b, 3, 1.0, 0.0, True, "parallel", "reference", None) is None
+    assert K.fast_args(JF, b, 3, 1.0, 0.0, True, "parallel", "reference", None, fep.MAX_STATES) is None
     assert np.array_equal(fep.run(JF, ro, 9, rng=2)[0], fep.run(J, b, 9, rng=2)[0])
 
 
