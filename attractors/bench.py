@@ -437,7 +437,9 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m attractors.bench [--full] [--json FILE] [--fep-reference CLONE]\n"
               "  --fep-reference CLONE  also time the reference AttractorNetwork.update of a local clone of\n"
               "                         pni-lab/fep-attractor-network against fep.run, side by side\n"
-              "                         (attractors.fep.reference_ratio; the clone is yours, nothing of it is copied)")
+              "                         (attractors.fep.reference_ratio; the clone is yours, nothing is copied);\n"
+              "                         with --json the times are stored under fep_reference (kept by later runs\n"
+              "                         without a clone)")
         return 0
     if "--fep-reference" in argv:
         k = argv.index("--fep-reference")
@@ -445,10 +447,14 @@ def main(argv: list[str] | None = None) -> int:
             print("error: --fep-reference needs the path of a clone", file=sys.stderr)
             return 2
         ratios = importlib.import_module("attractors.fep").reference_ratio(argv[k + 1])
+        fep_reference = {str(n): {"reference_s_per_step": t_ref, "fep_run_s_per_step": t_ours}
+                         for n, (t_ref, t_ours) in ratios.items()}
         for n, (t_ref, t_ours) in ratios.items():
             print(f"fep reference ratio N={n}: reference {t_ref * 1e3:.3f} ms/step, fep.run {t_ours * 1e6:.2f} us/step, "
                   f"{t_ref / t_ours:.0f}x")
         del argv[k:k + 2]
+    else:
+        fep_reference = None
     quick = "--full" not in argv
     out_json = argv[argv.index("--json") + 1] if "--json" in argv and argv.index("--json") + 1 < len(argv) else None
     lim = limits(quick)
@@ -463,13 +469,23 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         print(r.row())
     if out_json:
+        try:
+            with open(out_json) as fh:
+                old_json = json.load(fh)
+        except (OSError, ValueError):
+            old_json = {}
         with open(out_json, "w") as fh:
             import datetime
             import platform
 
-            json.dump({"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
-                       "machine": f"{platform.machine()}, {os.cpu_count()} cores", "limits": lim,
-                       "results": [r.as_dict() for r in results]}, fh, indent=1)
+            today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+            doc = {"date": today, "machine": f"{platform.machine()}, {os.cpu_count()} cores", "limits": lim,
+                   "results": [r.as_dict() for r in results]}
+            if fep_reference is not None:
+                doc["fep_reference"] = {"date": today, "sizes": fep_reference}
+            elif old_json.get("fep_reference"):  # measured with a clone earlier: kept, with its own date
+                doc["fep_reference"] = old_json["fep_reference"]
+            json.dump(doc, fh, indent=1)
         print(f"wrote {out_json}")
     return 0
 

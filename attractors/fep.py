@@ -56,6 +56,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from attractors._fep_kernels import (_fields_into, _floor_kernel, _learn_and_fields, _numpy_run, draw_fields,
+                                     fast_args, lang_fields)
 from attractors._validate import as_array, as_generator, as_int, as_positive, check_budget
 from attractors.numerics import LANGEVIN_SERIES_CUTOFF, _COTH_SERIES, langevin, langevin_prime, log_sinhc2
 
@@ -552,23 +554,24 @@ def _draw_vec(b, u):
 
 @njit(cache=True)
 def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, sequential, manuscript, u, states,
-                h, new, d):
+                work):
     # JT is the transpose of J (JT[j, i] = J[i, j]): the inner loops run over i along
     # contiguous rows, with no reduction, so they vectorise without reordering any sum
     # (each h[i] is still accumulated in the order j = 0..N-1).
     # Steps t0 .. t0 + n_steps - 1; u holds their uniforms (n per step, in node order) when stochastic,
     # drawn by NumPy from the caller's generator: the same doubles, in the same order, as one
     # Generator.random() per node here (the stream's next_double), at a fraction of the cost.
+    # A parallel stochastic step draws the whole layer, and predicts it, with the vectorised functions of
+    # _fep_kernels (equal to _draw and _lang to a few ulp); the other updates call _draw and _lang node by node.
     n = JT.shape[0]
+    h, new, d = work[0], work[1], work[2]
     ku = 0
+    have_h = False
     for t in range(t0, t0 + n_steps):
         row = t * bias_stride
-        for i in range(n):
-            h[i] = 0.0
-        for j in range(n):
-            sj = s[j]
-            for i in range(n):
-                h[i] += JT[j, i] * sj
+        if not have_h:
+            _fields_into(JT, s, h)
+        have_h = False
         if sequential:
             # Gibbs sweep: node i sees the new states of nodes < i; h is kept current by
             # adding column i of J times the change of s[i]; d keeps the input each node saw.
@@ -588,28 +591,36 @@ def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, seq
             for i in range(n):
                 h[i] = d[i]
         else:
-            for i in range(n):
-                field = beta * (bias[row, i] + h[i])
-                if stochastic:
-                    new[i] = _draw(field, u[ku])
-                    ku += 1
-                else:
-                    new[i] = _lang(field)
+            if stochastic:
+                for i in range(n):
+                    d[i] = beta * (bias[row, i] + h[i])
+                draw_fields(d, u, ku, new)
+                ku += n
+            else:
+                for i in range(n):
+                    new[i] = _lang(beta * (bias[row, i] + h[i]))
             for i in range(n):
                 s[i] = new[i]
         if lr != 0.0:
-            for i in range(n):
+            if stochastic and not sequential:
+                # the whole layer's predictions at once (vectorised; new is free here)
                 if manuscript:
-                    pred = _lang(beta * (bias[row, i] + h[i]))
+                    for i in range(n):
+                        d[i] = beta * (bias[row, i] + h[i])
+                    lang_fields(d, new)
                 else:
-                    pred = _lang(h[i])
-                d[i] = lr * (s[i] - pred)
-            for j in range(n):
-                sj = s[j]
-                keep = JT[j, j]
+                    lang_fields(h, new)
                 for i in range(n):
-                    JT[j, i] += d[i] * sj
-                JT[j, j] = keep
+                    d[i] = lr * (s[i] - new[i])
+            else:
+                for i in range(n):
+                    if manuscript:
+                        pred = _lang(beta * (bias[row, i] + h[i]))
+                    else:
+                        pred = _lang(h[i])
+                    d[i] = lr * (s[i] - pred)
+            have_h = t + 1 < t0 + n_steps
+            _learn_and_fields(JT, s, d, h, have_h)
         for i in range(n):
             states[t, i] = s[i]
     return states
@@ -617,6 +628,7 @@ def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, seq
 
 #: Uniforms drawn per block (about 1 MiB): a long run draws them chunk by chunk.
 _BLOCK_DRAWS = 2**17
+_NO_DRAWS = np.empty(0)
 
 
 def _validate_run(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0):
@@ -711,22 +723,39 @@ def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stoc
         a ``bias`` of the wrong shape, ``n_steps < 0`` or too many stored values
         (:data:`MAX_STATES`), ``beta <= 0``, a negative ``learning_rate``, an
         unknown ``update`` or ``rule``, ``sigma0`` outside [-1, 1].
+
+    Notes
+    -----
+    A parallel stochastic step draws all N nodes, and computes the learning rule's N predictions, with the
+    branch-free vectorised functions of :mod:`attractors._fep_kernels`; they agree with
+    :func:`cb_sample`'s node-by-node draw and with :func:`langevin` to a few ulp, so :func:`run_reference`
+    (node by node) follows the same trajectory to round-off.  Sequential and deterministic updates compute
+    node by node.
     """
-    J, bias2, stride, n_steps, beta, lr, stochastic, update, rule, s0 = _validate_run(
-        J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0)
-    gen = as_generator(rng)
-    n = J.shape[0]
-    JT = np.ascontiguousarray(J.T)
+    fast = fast_args(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0, MAX_STATES)
+    if fast is None:
+        J, bias2, stride, n_steps, beta, lr, stochastic, update, rule, s0 = _validate_run(
+            J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0)
+        JT = np.ascontiguousarray(J.T)
+    else:
+        JT, bias2, stride, n_steps, beta, lr, stochastic, s0 = fast
+    gen = rng if type(rng) is np.random.Generator else as_generator(rng)
+    n = JT.shape[0]
     states = np.empty((n_steps, n))
-    h, new, d = np.empty(n), np.empty(n), np.empty(n)
-    chunk = max(1, _BLOCK_DRAWS // n) if stochastic else max(n_steps, 1)
-    u = np.empty(min(chunk, n_steps) * n if stochastic else 0)
-    for t0 in range(0, n_steps, chunk):
-        k = min(chunk, n_steps - t0)
-        if stochastic:
+    work = np.empty((3, n))
+    sequential, manuscript = update == "sequential", rule == "manuscript"
+    if not stochastic or n_steps * n <= _BLOCK_DRAWS:
+        u = gen.random(n_steps * n) if stochastic else _NO_DRAWS
+        _run_kernel(JT, bias2, stride, s0, 0, n_steps, beta, lr, stochastic, sequential, manuscript, u, states, work)
+    else:
+        chunk = max(1, _BLOCK_DRAWS // n)
+        u = np.empty(chunk * n)
+        for t0 in range(0, n_steps, chunk):
+            k = min(chunk, n_steps - t0)
             gen.random(out=u[: k * n])
-        _run_kernel(JT, bias2, stride, s0, t0, k, beta, lr, stochastic, update == "sequential",
-                    rule == "manuscript", u, states, h, new, d)
+            _run_kernel(JT, bias2, stride, s0, t0, k, beta, lr, stochastic, sequential, manuscript, u, states, work)
+    if lr == 0.0:
+        return states, J.copy()
     return states, np.ascontiguousarray(JT.T)
 
 
@@ -1010,23 +1039,6 @@ def benchmarks(quick: bool = True):
     return res
 
 
-@njit(cache=True)
-def _floor_kernel(J, s, n_steps, lr, rng):
-    # The least work any implementation of a step must do: one BLAS matrix-vector product,
-    # N uniform draws, N exponentials and one rank-1 update of J (the floor of a step).
-    n = J.shape[0]
-    for _ in range(n_steps):
-        h = np.dot(J, s)
-        for i in range(n):
-            s[i] = 2.0 * rng.random() * math.exp(-1e-3 * abs(h[i])) - 1.0
-        if lr != 0.0:
-            for i in range(n):
-                c = lr * s[i]
-                for j in range(n):
-                    J[i, j] += c * s[j]
-    return s
-
-
 def floor_benchmarks(quick: bool = True):
     """A step of :func:`run` against the floor of a step, and the fixed cost of a call.
 
@@ -1078,15 +1090,16 @@ def floor_benchmarks(quick: bool = True):
     return out
 
 
-def reference_ratio(clone, sizes=(16, 64, 256), *, beta: float = 0.17, learning_rate: float = 1e-3):
+def reference_ratio(clone, sizes=(16, 64, 256, 1024), *, beta: float = 0.17, learning_rate: float = 1e-3):
     """Time the reference implementation's ``AttractorNetwork.update`` against :func:`run`, side by side.
 
     ``clone`` is the path of the reader's own clone of the public repository
     pni-lab/fep-attractor-network (its ``simulation/network.py``); nothing of it is part of this package.
     Its plotting imports (seaborn, networkx, netgraph, tqdm) are replaced by empty modules if they are
     not installed, since ``update`` does not use them.  Both sides run the same network (N nodes, zero
-    diagonal, normal couplings of scale 0.1, normal biases) with learning, one BLAS thread, best of
-    three rounds.
+    diagonal, normal couplings of scale 0.1, normal biases) with learning, one BLAS thread, in three
+    pairs of rounds (reference, then ``fep.run``), the best of three rounds of each (one pair of two rounds
+    for N > 256, where one step of the reference takes seconds).
 
     Parameters
     ----------
@@ -1141,7 +1154,8 @@ def reference_ratio(clone, sizes=(16, 64, 256), *, beta: float = 0.17, learning_
             np.fill_diagonal(J, 0.0)
             b = g.normal(0.0, 1.0, n)
             net = AttractorNetwork(J.copy(), b.copy(), rng=np.random.default_rng(1))
-            ref_steps, our_steps = max(3, 2000 // n), max(200, 400_000 // n)
+            ref_steps, our_steps = max(1, 2000 // n), max(200, 400_000 // n)
+            pairs, rounds = (3, 3) if n <= 256 else (1, 2)
             gen = np.random.default_rng(1)
 
             def ref():
@@ -1153,30 +1167,9 @@ def reference_ratio(clone, sizes=(16, 64, 256), *, beta: float = 0.17, learning_
 
             ref()
             ours()
-            pairs = [(best(ref) / ref_steps, best(ours) / our_steps) for _ in range(3)]
-            res[int(n)] = (min(p[0] for p in pairs), min(p[1] for p in pairs))
+            times = [(best(ref, rounds) / ref_steps, best(ours, rounds) / our_steps) for _ in range(pairs)]
+            res[int(n)] = (min(p[0] for p in times), min(p[1] for p in times))
     return res
-
-
-def _numpy_run(J, b, n_steps, beta, lr, gen):
-    """Vectorised NumPy version of run(parallel, stochastic, reference rule) for the benchmarks."""
-    J = J.copy()
-    n = J.shape[0]
-    s = np.zeros(n)
-    off = ~np.eye(n, dtype=bool)
-    for _ in range(n_steps):
-        h = J @ s
-        field = beta * (b + h)
-        u = gen.random(n)
-        a = np.abs(field)
-        w = np.where(field > 0, 1.0 - u, u)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            small = 1.0 + np.log1p(-w * (-np.expm1(-2.0 * a))) / a
-            large = 1.0 + np.log((1.0 - w) + w * np.exp(-2.0 * a)) / a
-        x = np.clip(np.where(a < 1.0, small, large), -1.0, 1.0)
-        s = np.where(a < 1e-150, 2.0 * u - 1.0, np.where(field > 0, x, -x))
-        J += lr * off * np.outer(s - langevin(h), s)
-    return J
 
 
 #: Names of the in-silico experiments that ``attractors.fep`` re-exported before they moved to

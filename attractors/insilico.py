@@ -1121,9 +1121,10 @@ and every seed, train a 64-node network on one 8x8 digit per class (EPOCHS epoch
 parallel steps of simultaneous inference and learning) and score it: retrieval, one-shot
 generalisation, number of deterministic attractors, their orthogonality, the asymmetry of J.
 The full grid is 380 networks per seed; on one core of the 2-core machine the book is built
-on a network takes about 0.3 s (training and two evaluations), so a seed takes about 2
-CPU-minutes (about a minute of wall clock with --n-jobs 2; `make data` rebuilds the book's
-3-seed grid in about 7 CPU-minutes).  Scores are saved to OUT (.npz), one array of shape
+on a network takes 0.2 to 0.3 s (training and two evaluations), so a seed takes 1.2 to 1.7
+CPU-minutes (under a minute of wall clock with --n-jobs 2 on an otherwise idle machine; `make
+data` rebuilds the book's 3-seed grid in about 5 CPU-minutes).  Progress goes to stderr (joblib's
+messages) unless --quiet.  Scores are saved to OUT (.npz), one array of shape
 (evidence, beta, seed) per score, with the axes and the seeds.
 
 Run locally with joblib worker processes (--n-jobs), on a local Dask cluster

@@ -23,7 +23,7 @@ DATASETS = {
         "book/part5/data/sim2_grid.npz",
         ["-m", "attractors.insilico", "grid", "--out", "book/part5/data/sim2_grid.npz", "--seeds", "0", "1", "2",
          "--evaluations", "2", "--n-jobs", "2", "--learning-rate", "0.001", "--quiet"],
-        "chapter 19, Simulation 2: 20 x 19 grid x 3 training seeds x 2 evaluations; about 7 CPU-minutes",
+        "chapter 19, Simulation 2: 20 x 19 grid x 3 training seeds x 2 evaluations; about 5 CPU-minutes",
     ),
 }
 
