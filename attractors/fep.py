@@ -62,10 +62,11 @@ from attractors._validate import as_array, as_generator, as_int, as_positive, ch
 from attractors.numerics import LANGEVIN_SERIES_CUTOFF, _COTH_SERIES, langevin, langevin_prime, log_sinhc2
 
 __all__ = ["langevin", "langevin_prime", "inverse_langevin", "cb_logpdf", "cb_sample", "cb_mean", "cb_variance",
-           "cb_entropy", "cb_kl", "run", "run_reference", "fixed_points", "FixedPoints", "MAX_STATES"]
+           "cb_entropy", "cb_kl", "run", "run_reference", "fixed_points", "FixedPoints", "MAX_STATES",
+           "MAX_INPUT_BOUND"]
 
-#: Largest number of stored state values (``n_steps * N``) :func:`run` accepts (2 GiB of float64).
-MAX_STATES = 2 ** 28
+#: Largest number of stored state values (``n_steps * N``) :func:`run` accepts (1 GiB of float64).
+MAX_STATES = 2 ** 27
 
 _UPDATES = ("parallel", "sequential")
 _RULES = ("reference", "manuscript")
@@ -631,6 +632,21 @@ _BLOCK_DRAWS = 2**17
 _NO_DRAWS = np.empty(0)
 
 
+#: Largest ``N * 2 * learning_rate * n_steps`` (a bound on the growth of every input along a run: a step
+#: changes a coupling by at most ``2 * learning_rate``) :func:`run` accepts, so that couplings stay finite.
+MAX_INPUT_BOUND = 1e300
+
+
+def _run_budget(n, n_steps, learning_rate, schedule):
+    """Refuse, before allocating, a run beyond the memory and work limits or whose couplings could overflow."""
+    check_budget(f"n_steps (with N = {n})", nbytes=8 * n_steps * n * (2 if schedule else 1) + 24 * n * n,
+                 work=n_steps * n * (4 * n + 160), what="stored states and couplings; N * (4 N + 160) per step")
+    if learning_rate > 0.0 and n * 2.0 * learning_rate * n_steps > MAX_INPUT_BOUND:
+        raise ValueError(f"learning_rate too large: N * 2 * learning_rate * n_steps = "
+                         f"{n * 2.0 * learning_rate * n_steps:.3g} > {MAX_INPUT_BOUND:.0e}, so the couplings "
+                         f"could overflow")
+
+
 def _validate_run(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0):
     J = as_array(J, "J", ndim=2)
     if J.shape[0] != J.shape[1] or J.shape[0] == 0:
@@ -650,12 +666,7 @@ def _validate_run(J, bias, n_steps, beta, learning_rate, stochastic, update, rul
                              f"got {bias.shape}")
         bias2, stride = bias, 1
     beta = as_positive(beta, "beta")
-    if isinstance(learning_rate, (bool, np.bool_)) or not isinstance(learning_rate, (int, float, np.integer,
-                                                                                      np.floating)):
-        raise TypeError(f"learning_rate must be a real number; got {type(learning_rate).__name__}")
-    learning_rate = float(learning_rate)
-    if not math.isfinite(learning_rate) or learning_rate < 0:
-        raise ValueError(f"learning_rate must be finite and >= 0; got {learning_rate}")
+    learning_rate = as_positive(learning_rate, "learning_rate", allow_zero=True)
     if not isinstance(stochastic, (bool, np.bool_)):
         raise TypeError(f"stochastic must be a bool; got {type(stochastic).__name__}")
     if update not in _UPDATES:
@@ -719,15 +730,16 @@ def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stoc
     Raises
     ------
     TypeError, ValueError
-        On malformed input (named in the message): non-square or non-finite ``J``,
-        a ``bias`` of the wrong shape, ``n_steps < 0`` or too many stored values
-        (:data:`MAX_STATES`), ``beta <= 0``, a negative ``learning_rate``, an
-        unknown ``update`` or ``rule``, ``sigma0`` outside [-1, 1].
+        On malformed input (named in the message): non-square or non-finite ``J``, a ``bias`` of the wrong
+        shape, ``n_steps < 0``, ``beta <= 0``, a negative ``learning_rate``, an unknown ``update`` or
+        ``rule``, ``sigma0`` outside [-1, 1].  Limits, refused before allocating: ``n_steps * N <=``
+        :data:`MAX_STATES`, 1 GiB of memory and ``n_steps * N * (4N + 160)`` elementary steps (about ten
+        seconds, ``attractors._validate``), ``N * 2 * learning_rate * n_steps <=`` :data:`MAX_INPUT_BOUND`.
 
     Notes
     -----
     A parallel stochastic step draws all N nodes, and computes the learning rule's N predictions, with the
-    branch-free vectorised functions of :mod:`attractors._fep_kernels`; they agree with
+    branch-free vectorised functions of ``attractors._fep_kernels``; they agree with
     :func:`cb_sample`'s node-by-node draw and with :func:`langevin` to a few ulp, so :func:`run_reference`
     (node by node) follows the same trajectory to round-off.  Sequential and deterministic updates compute
     node by node.
@@ -736,9 +748,11 @@ def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stoc
     if fast is None:
         J, bias2, stride, n_steps, beta, lr, stochastic, update, rule, s0 = _validate_run(
             J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0)
+        _run_budget(J.shape[0], n_steps, lr, stride == 1)
         JT = np.ascontiguousarray(J.T)
     else:
         JT, bias2, stride, n_steps, beta, lr, stochastic, s0 = fast
+        _run_budget(JT.shape[0], n_steps, lr, stride == 1)
     gen = rng if type(rng) is np.random.Generator else as_generator(rng)
     n = JT.shape[0]
     states = np.empty((n_steps, n))
@@ -977,9 +991,7 @@ def fixed_points(J, bias, *, beta: float = 1.0, starts=64, update: str = "parall
     return FixedPoints(pts, counts[order], int(np.sum(its < 0)))
 
 
-# ---------------------------------------------------------------------------------------------
-# Benchmarks
-# ---------------------------------------------------------------------------------------------
+# --- Benchmarks ---------------------------------------------------------------------------
 
 def benchmarks(quick: bool = True):
     """Steps of :func:`run` with learning (N = 64, parallel, stochastic) vs :func:`run_reference`.
@@ -1113,9 +1125,7 @@ def reference_ratio(clone, sizes=(16, 64, 256, 1024), *, beta: float = 0.17, lea
     dict
         ``N -> (reference seconds per step, fep.run seconds per step)``.
     """
-    import sys
-    import time
-    import types
+    import sys, time, types  # noqa: E401
     from pathlib import Path
 
     from threadpoolctl import threadpool_limits
@@ -1128,9 +1138,7 @@ def reference_ratio(clone, sizes=(16, 64, 256, 1024), *, beta: float = 0.17, lea
             __import__(name)
         except ImportError:
             stub = types.ModuleType(name)
-            stub.Graph = None
-            stub.get_bipartite_layout = lambda *a, **k: None
-            stub.tqdm = lambda x, *a, **k: x
+            stub.Graph, stub.get_bipartite_layout, stub.tqdm = None, (lambda *a, **k: None), (lambda x, *a, **k: x)
             sys.modules[name] = stub
     sys.path.insert(0, str(root))
     try:
