@@ -817,7 +817,8 @@ def evaluate(J, train_patterns, test_patterns, *, evidence: float, rng=None, n_t
     -------
     dict
         ``retrieval`` and ``generalisation`` (median R^2 gains), ``n_attractors``,
-        ``orthogonality`` (attractors, duplicates dropped; NaN with one attractor),
+        ``orthogonality`` (attractors, duplicates dropped; NaN with one attractor, or
+        when every pair of distinct attractors is parallel or antiparallel within 1 degree),
         ``converged`` (how many of the deterministic runs converged).
 
     Raises
