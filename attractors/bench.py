@@ -471,7 +471,8 @@ def main(argv: list[str] | None = None) -> int:
     lim = limits(quick)
     print(f"limits: read {lim['read_bandwidth'] / 1e9:.2f} GB/s, copy {lim['copy_bandwidth'] / 1e9:.2f} GB/s, "
           f"triad {lim['triad_bandwidth'] / 1e9:.2f} GB/s "
-          f"(arrays of {lim['stream_bytes'] / 2**20:.0f} MiB), GEMM 1024x256x1024 {lim['gemm_1024x256x1024'] / 1e9:.1f} "
+          f"(arrays of {lim['stream_bytes'] / 2**20:.0f} MiB), "
+          f"GEMM 1024x256x1024 {lim['gemm_1024x256x1024'] / 1e9:.1f} "
           f"GFLOP/s (1 BLAS thread), numba Generator.random() {lim['rng_draws'] / 1e6:.0f} M draws/s, "
           f"standard_normal() {lim['normal_draws'] / 1e6:.0f} M draws/s")
     print(f"{'module':10s} {'kernel':34s} {'size':22s} {'kernel':>13s} {'reference':>13s} {'speed-up':>9s} "

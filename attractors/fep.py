@@ -1054,13 +1054,11 @@ def benchmarks(quick: bool = True):
 def floor_benchmarks(quick: bool = True):
     """A step of :func:`run` against a baseline step, and the fixed cost of a call.
 
-    The baseline (:func:`_floor_kernel`) is one BLAS matrix-vector product, N uniform draws (numba's
-    ``Generator.random()``, one call per draw), N calls of the C library's ``exp`` and, with learning, one
-    rank-1 update, in one compiled loop; the fraction is baseline time / run time per step (1 = as fast as
-    the baseline).  It is not a lower bound: :func:`run` draws in NumPy blocks and uses a vectorised
-    ``exp``, so it can beat it.  The fixed cost is measured with one reused ``Generator``.  Both are timed
-    in interleaved rounds (:func:`attractors.bench.best_times`), one BLAS thread, parallel stochastic
-    updates at beta = 0.17; the fixed cost of a call is the time of a one-step call minus one step.
+    The baseline (:func:`_floor_kernel`, not a lower bound: :func:`run` draws in NumPy blocks with a vectorised
+    ``exp`` and can beat it) is one BLAS gemv, N draws of numba's ``Generator.random()``, N libm ``exp`` and,
+    with learning, a rank-1 update in one compiled loop; fraction = baseline time / run time per step.
+    Both timed in interleaved rounds (:func:`attractors.bench.best_times`), one BLAS thread, parallel stochastic
+    updates at beta = 0.17; fixed cost = one-step call minus one step, with one reused ``Generator``.
 
     Parameters
     ----------

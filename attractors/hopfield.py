@@ -920,7 +920,8 @@ def call_benchmarks(quick: bool = True):
     ``J`` (the call validates and scans it) and with ``prepare(J)`` done once beforehand.
     Flip-heavy (N = 4000, P = 20, beta = 0.01, 10 sweeps, quick: N = 2000): accepted flips per
     second against ``read bandwidth / (8 N bytes)``, streaming one float64 row of ``J`` per flip: a
-    yardstick, not a bound, since :func:`run` uses the int8 kernel there (N bytes per flip).  ``prepare`` itself is timed against reading ``J`` once (``J.sum()``).
+    yardstick, not a bound, since :func:`run` uses the int8 kernel there (N bytes per flip).
+    ``prepare`` itself is timed against reading ``J`` once (``J.sum()``).
     Raw call, prepared call, limits and the read of ``J`` are timed in interleaved rounds
     (:func:`attractors.bench.best_times`), one BLAS thread.  The reference of a call is the same
     call on the per-draw kernel (``_seq_kernel``, set-up included); ``agree``: same final state.
