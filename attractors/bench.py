@@ -250,10 +250,20 @@ def _read_kernel():
 def _stream_size(size_bytes) -> int:
     if size_bytes is not None and (isinstance(size_bytes, bool) or not isinstance(size_bytes, (int, np.integer))):
         raise TypeError(f"size_bytes must be an integer number of bytes; got {type(size_bytes).__name__}")
-    size = int(size_bytes) if size_bytes is not None else max(4 * last_level_cache_bytes(), 64 * 2**20)
-    if not 2**20 <= size <= 2**31:
-        raise ValueError(f"size_bytes must be between 1 MiB and 2 GiB; got {size}")
+    size = int(size_bytes) if size_bytes is not None else _default_stream_bytes()
+    if not 2**20 <= size <= _STREAM_MAX_BYTES:
+        raise ValueError(f"size_bytes must be between 1 MiB and 256 MiB; got {size}")
     return size
+
+
+# One stream array is at most 256 MiB, so the triad's three arrays stay within the package's 1 GiB budget
+# (MAX_BYTES) even where sysfs reports a very large last-level cache (480 MiB on some virtual machines).
+_STREAM_MAX_BYTES = 256 * 2**20
+
+
+def _default_stream_bytes() -> int:
+    """Size of one array of the bandwidth streams: four times the last-level cache, within 64 MiB to 256 MiB."""
+    return min(max(4 * last_level_cache_bytes(), 64 * 2**20), _STREAM_MAX_BYTES)
 
 
 def _check_repeat(repeat) -> None:
@@ -262,7 +272,7 @@ def _check_repeat(repeat) -> None:
 
 
 def read_bandwidth(*, size_bytes: int | None = None, repeat: int = 5) -> float:
-    """Bytes per second of a read-only stream over one array four times the last-level cache (at least 64 MiB).
+    """Bytes per second of a read-only stream over one array four times the last-level cache (64 to 256 MiB).
 
     A kernel that only reads a large matrix (a Glauber flip reads one row of the couplings) is held
     against this: a read stream moves no bytes back to memory, so it runs faster than a copy.
@@ -270,7 +280,7 @@ def read_bandwidth(*, size_bytes: int | None = None, repeat: int = 5) -> float:
     Parameters
     ----------
     size_bytes : int, optional
-        Array size, 1 MiB to 2 GiB (default: four times the last-level cache, at least 64 MiB).
+        Array size, 1 MiB to 256 MiB (default: four times the last-level cache, within 64 MiB to 256 MiB).
     repeat : int, default 5
         Best of this many passes, 1 to 100.
 
@@ -293,7 +303,8 @@ def memory_bandwidth(*, size_bytes: int | None = None, repeat: int = 5) -> dict[
     ``copy`` moves ``2 * size`` bytes (``b[:] = a``), ``triad`` ``3 * size``
     bytes (``a = b + s c`` in one numba loop) and ``read`` ``size`` bytes (see
     :func:`read_bandwidth`), on float64 arrays of ``size_bytes`` each (default:
-    four times the last-level cache, at least 64 MiB), best of ``repeat``.
+    four times the last-level cache, within 64 MiB to 256 MiB, so that three arrays stay within
+    1 GiB), best of ``repeat``.
     Write-allocate traffic is not counted, as in STREAM, so the numbers are
     what a streaming kernel can expect to see.
 
@@ -402,7 +413,7 @@ def limits(quick: bool = True) -> dict[str, float]:
             "gemm_1024x1024x256": gemm_rate(1024, 1024, 256, repeat=3 if quick else 5),
             "rng_draws": rng_rate(repeat=3 if quick else 5),
             "normal_draws": rng_rate(repeat=3 if quick else 5, kind="normal"),
-            "llc_bytes": float(last_level_cache_bytes())}
+            "llc_bytes": float(last_level_cache_bytes()), "stream_bytes": bw["bytes"]}
 
 
 def run_all(quick: bool = True, modules: tuple[str, ...] = MODULES, lim: dict | None = None) -> list[Result]:
@@ -460,7 +471,8 @@ def main(argv: list[str] | None = None) -> int:
     lim = limits(quick)
     print(f"limits: read {lim['read_bandwidth'] / 1e9:.2f} GB/s, copy {lim['copy_bandwidth'] / 1e9:.2f} GB/s, "
           f"triad {lim['triad_bandwidth'] / 1e9:.2f} GB/s "
-          f"(arrays of {4 * lim['llc_bytes'] / 2**20:.0f} MiB), GEMM 1024x256x1024 {lim['gemm_1024x256x1024'] / 1e9:.1f} "
+          f"(arrays of {lim['stream_bytes'] / 2**20:.0f} MiB), "
+          f"GEMM 1024x256x1024 {lim['gemm_1024x256x1024'] / 1e9:.1f} "
           f"GFLOP/s (1 BLAS thread), numba Generator.random() {lim['rng_draws'] / 1e6:.0f} M draws/s, "
           f"standard_normal() {lim['normal_draws'] / 1e6:.0f} M draws/s")
     print(f"{'module':10s} {'kernel':34s} {'size':22s} {'kernel':>13s} {'reference':>13s} {'speed-up':>9s} "

@@ -919,8 +919,9 @@ def call_benchmarks(quick: bool = True):
     flipped): updates per second as a fraction of numba's ``Generator.random()`` rate, with a raw
     ``J`` (the call validates and scans it) and with ``prepare(J)`` done once beforehand.
     Flip-heavy (N = 4000, P = 20, beta = 0.01, 10 sweeps, quick: N = 2000): accepted flips per
-    second against ``read bandwidth / (8 N bytes)``, the bound of streaming one float64 row of
-    ``J`` per flip.  ``prepare`` itself is timed against reading ``J`` once (``J.sum()``).
+    second against ``read bandwidth / (8 N bytes)``, streaming one float64 row of ``J`` per flip: a
+    yardstick, not a bound, since :func:`run` uses the int8 kernel there (N bytes per flip).
+    ``prepare`` itself is timed against reading ``J`` once (``J.sum()``).
     Raw call, prepared call, limits and the read of ``J`` are timed in interleaved rounds
     (:func:`attractors.bench.best_times`), one BLAS thread.  The reference of a call is the same
     call on the per-draw kernel (``_seq_kernel``, set-up included); ``agree``: same final state.
@@ -980,7 +981,7 @@ def call_benchmarks(quick: bool = True):
                 frac = [updates / t / rate for t in (t_raw, t_prep)]
             else:
                 bound = bw / (8.0 * n)
-                limit = f"float64 row/flip, read at {bw / 1e9:.1f} GB/s"
+                limit = f"yardstick: float64 row/flip, read at {bw / 1e9:.1f} GB/s"
                 frac = [flips / t / bound for t in (t_raw, t_prep)]
             note = (f"set-up (prepare) {t_setup * 1e3:.3g} ms = {t_setup / t_read:.2f} x reading J once "
                     f"({t_read * 1e3:.3g} ms); {flips} accepted flips")
