@@ -331,19 +331,19 @@ _GL_W = 0.5 * _GL_W
 
 def _d_minus_log1p(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """d - log(1 + d) with d = (p - q) / q for p, q > 0, accurate over the whole range: a series for
-    |d| < 0.1, log1p(d) for d > -0.5, and log p - log q when p << q (where d rounds to -1)."""
+    |d| < 0.1, log1p(d) for d > -0.5, and log(p / q) (log p - log q if p / q underflows) below."""
     d = (p - q) / q
     out = np.empty_like(d)
     small = np.abs(d) < 0.1
-    ds = d[small]
-    acc = np.zeros_like(ds)
+    ds, acc = d[small], np.zeros(int(np.count_nonzero(small)))
     for k in range(20, 1, -1):  # sum_{k>=2} (-1)^k d^k / k
         acc = acc * (-ds) + 1.0 / k
     out[small] = ds * ds * acc
     mid = ~small & (d > -0.5)
     out[mid] = d[mid] - np.log1p(d[mid])
     low = ~small & ~mid
-    out[low] = d[low] - (np.log(p[low]) - np.log(q[low]))
+    r, lp, lq = p[low] / q[low], np.log(p[low]), np.log(q[low])   # log of the ratio: no cancelling logs of ~700
+    out[low] = d[low] - np.where(r > 1e-300, np.log(np.maximum(r, 1e-300)), lp - lq)
     return out
 
 

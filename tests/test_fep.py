@@ -439,3 +439,13 @@ def test_fixed_points_refuses_work_beyond_the_limit_before_allocating():
     J = np.array([[0.0, 6.0], [6.0, 0.0]])
     fp = fep.fixed_points(J, np.zeros(2), starts=np.array([[0.9, 0.8], [-0.7, -0.9], [0.5, 0.1], [0.9, -0.9]]))
     assert fp.n_failed == 1 and list(fp.counts) == [2, 1] and fp.points[0, 0] > 0
+
+
+def test_cb_kl_same_sign_large_biases_against_decimal():
+    # |b_p| <= |b_q| / 2 at large |b|: the log of the ratio of the two scales, not a difference of logs of ~700
+    from tests.fuzz_domains import _cbref
+    assert abs(fep.cb_kl(1e300, 5e299) - 0.19314718055994531) < 1e-16
+    for bq in (1e3, 1e20, 1e150, 1e300, -1e300, 1.7e308):
+        for ratio in (0.5, 0.3, 1e-3, 1e-20, 1e-200):
+            bp = bq * ratio
+            assert _cbref.rel_err(fep.cb_kl(bq, bp), _cbref.kl(bq, bp)) < 1e-14, (bq, bp)
