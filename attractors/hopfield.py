@@ -435,7 +435,7 @@ def _reference_loop(J, Jt, s, h, beta, sweeps, gen, mode="sequential"):
             return 1.0 if phi > t else (-1.0 if phi < -t else si)
         u = gen.random()
         with np.errstate(over="ignore"):  # 2 beta phi = +-inf decides as the kernels do
-            x = 2.0 * beta * phi
+            x = 2.0 * (beta * phi)
         p = 1.0 / (1.0 + np.exp(-x)) if x >= 0 else np.exp(x) / (1.0 + np.exp(x))
         return 1.0 if u < p else -1.0
 
@@ -623,8 +623,9 @@ def transition_matrix(J, h=None, beta=1.0) -> np.ndarray:
         up = np.where(phi > tol, 1.0, np.where(phi < -tol, 0.0, (S > 0).astype(float)))
         down = 1.0 - up
     else:
-        up = expit(2.0 * beta * phi)
-        down = expit(-2.0 * beta * phi)
+        with np.errstate(over="ignore"):  # beta phi = +-inf: probabilities 0 and 1 (beta times 0 stays 0)
+            up = expit(2.0 * (beta * phi))
+            down = expit(-2.0 * (beta * phi))
     flip = np.where(S > 0, down, up) / n          # (K, N): prob of flipping site i
     keep = np.where(S > 0, up, down).sum(axis=1) / n
     K = 1 << n
