@@ -490,7 +490,8 @@ def _mean_abs(a, s):
     """<|a + s z|>_z."""
     if s == 0.0:
         return abs(a)
-    return a * float(erf(a / (s * _SQRT2))) + s * math.sqrt(2.0 / math.pi) * math.exp(-0.5 * (a / s) ** 2)
+    z = a / s   # beyond 1e150 the Gaussian factor is 0 (and z ** 2 would overflow)
+    return a * float(erf(a / (s * _SQRT2))) + s * math.sqrt(2.0 / math.pi) * (math.exp(-0.5 * z ** 2) if abs(z) < 1e150 else 0.0)
 
 
 def _gt_scalar(a, s, beta):

@@ -825,6 +825,8 @@ def _check_steps(n_steps, record_every, n: int, d: int, work_per_step: float) ->
     ``work_per_step`` is the cost of one particle-step in elementary steps (``check_budget``'s unit).
     """
     n_steps = as_int(n_steps, "n_steps", minimum=0)
+    if n_steps > 2**62:
+        raise ValueError(f"n_steps must be at most 2**62; got an integer of {n_steps.bit_length()} bits")
     if record_every is None:
         rec = max(n_steps, 1)
     else:

@@ -449,3 +449,9 @@ def test_cb_kl_same_sign_large_biases_against_decimal():
         for ratio in (0.5, 0.3, 1e-3, 1e-20, 1e-200):
             bp = bq * ratio
             assert _cbref.rel_err(fep.cb_kl(bq, bp), _cbref.kl(bq, bp)) < 1e-14, (bq, bp)
+
+
+def test_huge_integer_learning_rate_is_refused_by_name():
+    for f in (fep.run, fep.run_reference):
+        with pytest.raises(ValueError, match="learning_rate"):
+            f(np.zeros((1, 1)), np.zeros(1), 1, learning_rate=2**1100)

@@ -372,3 +372,12 @@ def test_ou_moments_keeps_the_noise_when_a_t_underflows():
     A0 = np.array([[2.0, 1.0], [1.0, 3.0]])
     _, C = sde.ou_moments(1e-300, [0.0, 0.0], np.eye(2), 1e-300 * A0, T=1e300)
     assert np.allclose(C[0], 3.0 * np.eye(2), rtol=1e-14, atol=0)
+
+
+def test_huge_integer_arguments_are_refused_by_name():
+    from attractors import kramers_moyal
+    for f in (sde.simulate, sde.euler_maruyama):
+        with pytest.raises(ValueError, match="n_steps"):
+            f(np.zeros((1, 1)), 2**1100, 0.01, sde.double_well())
+    with pytest.raises(ValueError, match="n_steps"):
+        kramers_moyal.shot_noise(np.zeros(10), 2**1100, 0.01, rate=1.0, kick=0.1)
