@@ -291,7 +291,8 @@ def fast_args(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, s
     n = J.shape[0]
     if not (0 < n == J.shape[1] == bias.shape[-1] and 0 <= n_steps and n_steps * n <= max_states
             and 0.0 < beta < math.inf and 0.0 <= learning_rate < math.inf
-            and update in ("parallel", "sequential") and rule in ("reference", "manuscript")):
+            and type(update) is str and update in ("parallel", "sequential")
+            and type(rule) is str and rule in ("reference", "manuscript")):
         return None
     if bias.ndim == 1:
         bias2, stride = bias.reshape(1, n), 0

@@ -669,9 +669,9 @@ def _validate_run(J, bias, n_steps, beta, learning_rate, stochastic, update, rul
     learning_rate = as_positive(learning_rate, "learning_rate", allow_zero=True)
     if not isinstance(stochastic, (bool, np.bool_)):
         raise TypeError(f"stochastic must be a bool; got {type(stochastic).__name__}")
-    if update not in _UPDATES:
+    if not isinstance(update, str) or update not in _UPDATES:
         raise ValueError(f"update must be one of {_UPDATES}; got {update!r}")
-    if rule not in _RULES:
+    if not isinstance(rule, str) or rule not in _RULES:
         raise ValueError(f"rule must be one of {_RULES}; got {rule!r}")
     if sigma0 is None:
         s0 = np.zeros(n)
@@ -964,7 +964,7 @@ def fixed_points(J, bias, *, beta: float = 1.0, starts=64, update: str = "parall
     if bias.shape[0] != n:
         raise ValueError(f"bias must have N = {n} entries; got shape {bias.shape}")
     beta = as_positive(beta, "beta")
-    if update not in _UPDATES:
+    if not isinstance(update, str) or update not in _UPDATES:
         raise ValueError(f"update must be one of {_UPDATES}; got {update!r}")
     max_iter = as_int(max_iter, "max_iter", minimum=1)
     if max_iter > 10 ** 7:

@@ -501,7 +501,7 @@ def reconstruction_r2(J, targets, *, scale: float, noise_sd: float = 1.0, n_tria
     check_budget("n_trials and n_steps", nbytes=16 * n_steps * n, work=_trials_work(n, n_trials, n_steps),
                  what=f"{n_trials} trials x {n_steps} steps of N = {n} nodes")
     beta = as_positive(beta, "beta")
-    if pick not in ("cycle", "random"):
+    if not isinstance(pick, str) or pick not in ("cycle", "random"):
         raise ValueError(f"pick must be 'cycle' or 'random'; got {pick!r}")
     gen = as_generator(rng)
     sigma = np.zeros(n)
@@ -631,7 +631,7 @@ def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epo
         calls = -(-n_epochs // max(1, chunk_steps // steps_per_epoch))
     check_budget("chunk_steps", nbytes=24 * min(chunk_steps, n_epochs * steps_per_epoch) * n, work=calls * 40_000,
                  what="the bias schedule and states of one kernel call; about 20 us per call")
-    if order not in ("random", "cyclic"):
+    if not isinstance(order, str) or order not in ("random", "cyclic"):
         raise ValueError(f"order must be 'random' or 'cyclic'; got {order!r}")
     if rule is not None and not isinstance(rule, str):
         raise TypeError("rule must be a string or None")
@@ -772,7 +772,7 @@ def train_printed(patterns, *, evidence: float, beta: float, learning_rate: floa
     x, evidence, beta, learning_rate, n_epochs, steps_per_epoch, _ = _training_args(
         patterns, evidence, beta, learning_rate, n_epochs, steps_per_epoch, 10**6, None, work_factor=2)
     n = x.shape[1]
-    if reading not in PRINTED_READINGS:
+    if not isinstance(reading, str) or reading not in PRINTED_READINGS:
         raise ValueError(f"reading must be one of {PRINTED_READINGS}; got {reading!r}")
     gen = as_generator(rng)
     shown = gen.integers(0, x.shape[0], size=n_epochs)

@@ -852,6 +852,8 @@ def vhnn_noise(p, eps, eta, noise: str = "diagonal") -> np.ndarray:
     row_err = np.abs(np.sum(p, axis=-1) - 1.0)
     if np.any(row_err > 64 * np.finfo(float).eps * p.shape[-1]):
         raise ValueError(f"p must sum to one along its last axis; largest |sum - 1| = {np.max(row_err):.3g}")
+    if not isinstance(noise, str):
+        raise TypeError(f"noise must be a string; got {type(noise).__name__}")
     if noise == "diagonal":
         return p + eta * np.sqrt(p * (1.0 - p)) * eps
     if noise == "multinomial":
@@ -900,7 +902,7 @@ def vhnn_run(X, xi0, beta, eta, n_steps: int, rng=None, noise: str = "diagonal")
     beta = _as_beta(beta)
     eta = as_positive(eta, "eta", allow_zero=True)
     n_steps = as_int(n_steps, "n_steps", minimum=1)
-    if noise not in ("diagonal", "multinomial"):
+    if not isinstance(noise, str) or noise not in ("diagonal", "multinomial"):
         raise ValueError(f"noise must be 'diagonal' or 'multinomial'; got {noise!r}")
     B, (P, N) = Q.shape[0], X.shape
     check_budget("n_steps (with the number of chains)", nbytes=16 * n_steps * B + 48 * B * P,

@@ -455,3 +455,13 @@ def test_huge_integer_learning_rate_is_refused_by_name():
     for f in (fep.run, fep.run_reference):
         with pytest.raises(ValueError, match="learning_rate"):
             f(np.zeros((1, 1)), np.zeros(1), 1, learning_rate=2**1100)
+
+
+def test_option_arrays_are_refused_by_name():
+    A = np.array(["a", "b"])
+    for kw in ("update", "rule"):
+        for f in (fep.run, fep.run_reference):
+            with pytest.raises(ValueError, match=kw):
+                f(np.zeros((1, 1)), np.zeros(1), 1, **{kw: A})
+    with pytest.raises(ValueError, match="update"):
+        fep.fixed_points(np.zeros((1, 1)), np.zeros(1), update=np.array([]))

@@ -424,3 +424,15 @@ def test_sweep_refuses_bad_options_naming_them():
                           (dict(nonsense=1), "nonsense", TypeError)]:
         with pytest.raises(exc, match=name):
             ins.sweep([1.0], [0.5], **kw)
+
+
+def test_option_arrays_are_refused_by_name():
+    A = np.array(["a", "b"])
+    pats = np.array([[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0]])
+    kw = dict(evidence=1.0, beta=1.0, learning_rate=0.1, n_epochs=1, steps_per_epoch=1)
+    with pytest.raises(ValueError, match="pick"):
+        ins.reconstruction_r2(np.zeros((4, 4)), pats, scale=1.0, pick=A)
+    with pytest.raises(ValueError, match="order"):
+        ins.train(pats, order=A, **kw)
+    with pytest.raises(ValueError, match="reading"):
+        ins.train_printed(pats, reading=A, **kw)

@@ -334,3 +334,10 @@ def test_central_difference_divides_by_the_step_taken():
     # 1e8 +- 1e-7 moves by 7 ulp of 1e8 (1.04e-7), not by 1e-7: dividing by 2h would give 1.043
     d = layers.central_difference(lambda t: t[0], np.array([1e8]), h=1e-7)
     assert d[0] == 1.0
+
+
+def test_noise_option_arrays_are_refused_by_name():
+    with pytest.raises(TypeError, match="noise"):
+        layers.vhnn_noise(np.full((1, 2), 0.5), np.zeros((1, 2)), 0.1, noise=np.array(["a", "b"]))
+    with pytest.raises(ValueError, match="noise"):
+        layers.vhnn_run(np.eye(2), np.full((1, 2), 0.5), 1.0, 0.1, 2, noise=np.array([]))
