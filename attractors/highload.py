@@ -133,7 +133,10 @@ def gauss_tanh(a, sigma, beta):
     if np.any(s < 0):
         raise ValueError("sigma must be >= 0")
     beta = _beta(beta)
-    a, s = np.broadcast_arrays(a, s)
+    try:
+        a, s = np.broadcast_arrays(a, s)
+    except ValueError:
+        raise ValueError(f"a and sigma must broadcast together; got shapes {a.shape} and {s.shape}") from None
     t_out = np.empty(a.shape)
     s_out = np.empty(a.shape)
     zero = s == 0

@@ -519,7 +519,10 @@ def transition_counts(idx, N: int) -> np.ndarray:
     N = as_int(N, "N", minimum=1)
     if N > MAX_EXACT_N:
         raise ValueError(f"N must be <= {MAX_EXACT_N} for a dense 2^N x 2^N count matrix; got {N}")
-    idx = np.asarray(idx)
+    try:
+        idx = np.asarray(idx)
+    except ValueError:   # a ragged list
+        raise ValueError("idx must be a 1-D integer array (got a ragged sequence)") from None
     if idx.dtype == bool or not np.issubdtype(idx.dtype, np.integer):
         raise TypeError(f"idx must be an integer array; got dtype {idx.dtype}")
     if idx.ndim != 1 or idx.size < 2:

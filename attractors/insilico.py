@@ -490,7 +490,7 @@ def reconstruction_r2(J, targets, *, scale: float, noise_sd: float = 1.0, n_tria
     if np.any(x.std(axis=1) == 0):
         raise ValueError("targets must not contain a constant row")
     scale = as_positive(scale, "scale")
-    noise_sd = as_positive(noise_sd, "noise_sd", allow_zero=True)
+    noise_sd = as_positive(noise_sd, "noise_sd", allow_zero=True) + 0.0   # -0.0 is 0.0
     _check_target_scale(scale * float(np.max(np.abs(x))) * max(1.0, noise_sd), "scale (times max|targets| and "
                         "noise_sd)")
     n_trials = as_int(n_trials, "n_trials", minimum=1)
@@ -837,7 +837,7 @@ def evaluate(J, train_patterns, test_patterns, *, evidence: float, rng=None, n_t
             raise ValueError(f"{name} must not contain a constant row (its R^2 is undefined)")
     evidence = as_positive(evidence, "evidence")
     signal = as_positive(signal, "signal")
-    noise_sd = as_positive(noise_sd, "noise_sd", allow_zero=True)
+    noise_sd = as_positive(noise_sd, "noise_sd", allow_zero=True) + 0.0   # -0.0 is 0.0
     scale = signal * evidence
     top = max(float(np.max(np.abs(tr))), float(np.max(np.abs(te))))
     _check_target_scale(scale * top * max(1.0, noise_sd), "signal * evidence (times the largest pattern entry and "
@@ -1031,7 +1031,7 @@ def sweep(evidences, betas, *, seeds=(0,), n_jobs: int = 1, backend: str | None 
             raise ValueError(f"{name} must be a non-empty array of positive numbers")
     if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
         seeds = (int(seeds),)
-    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__") or np.ndim(seeds) == 0 and isinstance(seeds, np.ndarray):
         raise TypeError(f"seeds must be an integer or a sequence of integers; got {type(seeds).__name__}")
     seeds = tuple(as_int(s, "seeds") for s in seeds)
     if not seeds:

@@ -410,7 +410,11 @@ def custom(energy_kernel, gradient_kernel, params=(), dim: int | None = None) ->
     for name, fn in (("energy_kernel", energy_kernel), ("gradient_kernel", gradient_kernel)):
         if not (hasattr(fn, "py_func") and hasattr(fn, "signatures")):
             raise TypeError(f"{name} must be a numba @njit function; got {type(fn).__name__}")
-    p = as_array(np.asarray(params, dtype=float) if isinstance(params, (list, tuple)) else params, "params", ndim=1)
+    try:
+        p = np.asarray(params, dtype=float) if isinstance(params, (list, tuple)) else params
+    except (ValueError, TypeError):   # ragged or non-numeric
+        raise ValueError("params must be a finite 1-D float array (got a ragged or non-numeric sequence)") from None
+    p = as_array(p, "params", ndim=1)
     if dim is not None:
         dim = as_int(dim, "dim", minimum=1)
     return Potential("custom", p, dim, energy_kernel, gradient_kernel)

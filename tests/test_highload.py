@@ -338,3 +338,8 @@ def test_rs_free_energy_at_a_subnormal_load_is_the_small_load_limit():
     f0 = highload.rs_free_energy(5e-324, 2.0)
     f1 = highload.rs_free_energy(1e-12, 2.0)
     assert np.allclose(f0, f1, rtol=1e-9, atol=1e-9)
+
+
+def test_gauss_tanh_shape_mismatch_is_refused_by_name():
+    with pytest.raises(ValueError, match="sigma"):
+        highload.gauss_tanh(np.array([-1e300, 0.5]), np.array([]), 2.0)

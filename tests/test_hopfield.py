@@ -524,3 +524,8 @@ def test_transition_matrix_huge_beta_zero_field_is_not_nan():
     assert np.allclose(np.diag(W), 0.5)
     W = H.transition_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]), beta=1.7e308)
     assert np.all(np.isfinite(W)) and set(np.unique(W)) <= {0.0, 0.5, 1.0}
+
+
+def test_transition_counts_ragged_idx_is_refused_by_name():
+    with pytest.raises(ValueError, match="idx"):
+        H.transition_counts([[1.0], [1.0, 2.0]], 1)

@@ -436,3 +436,13 @@ def test_option_arrays_are_refused_by_name():
         ins.train(pats, order=A, **kw)
     with pytest.raises(ValueError, match="reading"):
         ins.train_printed(pats, reading=A, **kw)
+
+
+def test_0d_seeds_and_negative_zero_noise():
+    with pytest.raises(TypeError, match="seeds"):
+        ins.sweep([1.0], [1.0], seeds=np.array(0))
+    pats = np.array([[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0]])
+    a = ins.reconstruction_r2(np.zeros((4, 4)), pats, scale=1.0, noise_sd=-0.0, n_trials=2, n_steps=2, rng=1)
+    b = ins.reconstruction_r2(np.zeros((4, 4)), pats, scale=1.0, noise_sd=0.0, n_trials=2, n_steps=2, rng=1)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    ins.evaluate(np.zeros((4, 4)), pats, pats, evidence=1.0, noise_sd=-0.0, n_trials=2, n_steps=2, rng=0)

@@ -381,3 +381,18 @@ def test_huge_integer_arguments_are_refused_by_name():
             f(np.zeros((1, 1)), 2**1100, 0.01, sde.double_well())
     with pytest.raises(ValueError, match="n_steps"):
         kramers_moyal.shot_noise(np.zeros(10), 2**1100, 0.01, rate=1.0, kick=0.1)
+
+
+def test_custom_ragged_params_are_refused_by_name():
+    from numba import njit
+
+    @njit
+    def en(x, p):
+        return 0.0
+
+    @njit
+    def gr(x, p, g):
+        g[:] = 0.0
+
+    with pytest.raises(ValueError, match="params"):
+        sde.custom(en, gr, params=[[1.0], [1.0, 2.0]])
