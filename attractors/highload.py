@@ -435,6 +435,8 @@ def retrieval_line(alpha, *, tol=1e-3, lower=False):
     alpha = as_positive(alpha, "alpha", allow_zero=True)
     if alpha == 0.0:
         return 0.0 if lower else 1.0
+    if alpha > 1e100:               # far above alpha_c at every T: no retrieval (and alpha r would overflow)
+        return 0.0
     tol = max(tol, 1e-10)           # finer than the existence test resolves: stop there (at most 34 halvings)
     if alpha < critical_load():
         if lower:

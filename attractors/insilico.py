@@ -839,6 +839,8 @@ def evaluate(J, train_patterns, test_patterns, *, evidence: float, rng=None, n_t
     signal = as_positive(signal, "signal")
     noise_sd = as_positive(noise_sd, "noise_sd", allow_zero=True) + 0.0   # -0.0 is 0.0
     scale = signal * evidence
+    if scale == 0.0:
+        raise ValueError(f"signal * evidence must be > 0; it underflows to 0 for signal={signal!r}, evidence={evidence!r}")
     top = max(float(np.max(np.abs(tr))), float(np.max(np.abs(te))))
     _check_target_scale(scale * top * max(1.0, noise_sd), "signal * evidence (times the largest pattern entry and "
                         "noise_sd)")
@@ -921,7 +923,7 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
     n_evaluations = as_int(n_evaluations, "n_evaluations", minimum=1)
     n_trials = as_int(n_trials, "n_trials", minimum=1)
     n_steps = as_int(n_steps, "n_steps", minimum=1)
-    check_budget("n_evaluations", work=n_evaluations * _evaluation_work(tr.shape[1], tr.shape[0], n_trials, n_steps),
+    check_budget("n_evaluations, n_trials and n_steps", work=n_evaluations * _evaluation_work(tr.shape[1], tr.shape[0], n_trials, n_steps),
                  what=f"{n_evaluations} evaluations of {n_trials} trials x {n_steps} steps")
     J, sigma, _ = train(tr, evidence=evidence, beta=beta, learning_rate=learning_rate, n_epochs=n_epochs,
                         steps_per_epoch=steps_per_epoch, order="random", rule=rule, rng=g_train)

@@ -343,3 +343,8 @@ def test_rs_free_energy_at_a_subnormal_load_is_the_small_load_limit():
 def test_gauss_tanh_shape_mismatch_is_refused_by_name():
     with pytest.raises(ValueError, match="sigma"):
         highload.gauss_tanh(np.array([-1e300, 0.5]), np.array([]), 2.0)
+
+
+def test_retrieval_line_at_a_huge_load_is_zero():
+    assert highload.retrieval_line(1.7e308) == 0.0
+    assert highload.retrieval_line(1.7e308, lower=True) == 0.0

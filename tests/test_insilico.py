@@ -446,3 +446,11 @@ def test_0d_seeds_and_negative_zero_noise():
     b = ins.reconstruction_r2(np.zeros((4, 4)), pats, scale=1.0, noise_sd=0.0, n_trials=2, n_steps=2, rng=1)
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
     ins.evaluate(np.zeros((4, 4)), pats, pats, evidence=1.0, noise_sd=-0.0, n_trials=2, n_steps=2, rng=0)
+
+
+def test_underflowing_signal_times_evidence_is_refused_by_name():
+    pats = np.array([[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0]])
+    with pytest.raises(ValueError, match="evidence"):
+        ins.evaluate(np.zeros((4, 4)), pats, pats, evidence=5e-324, n_trials=2, n_steps=2)
+    with pytest.raises(ValueError, match="signal"):
+        ins.evaluate(np.zeros((4, 4)), pats, pats, evidence=1.0, signal=1e-320 * 1e-10, n_trials=2, n_steps=2)
