@@ -171,8 +171,11 @@ def hopfield_layer_forward(X, xi, beta, steps: int = 1, bias=None):
                  work=steps * (B * P * P + _STEP_OVERHEAD) + P * P * N + B * P * N,
                  what="the cached softmax of every step")
     b = _as_bias(bias, X.shape[0])
-    A = beta * (X @ X.T)
-    L = beta * (Q @ X.T) + b
+    with np.errstate(over="ignore", invalid="ignore"):
+        A = beta * (X @ X.T)
+        L = beta * (Q @ X.T) + b
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(L))):
+        raise ValueError("beta (times the patterns, queries and bias) is too large: the logits overflow float64")
     probs = []
     for _ in range(steps):
         p = _softmax_rows(L)
@@ -398,7 +401,10 @@ def _deephnn_forward(W, bias, beta, Q, n_classes, steps, gamma):
         raise ValueError(f"Q must have at least one row and N = {W.shape[1]} columns (the width of W); got {Q.shape}")
     L, cache = hopfield_layer_forward(W, Q, beta, steps)
     Lr = L.reshape(L.shape[0], C, K)
-    s = logsumexp(Lr, beta=gamma, axis=2) + bias
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = logsumexp(Lr, beta=gamma, axis=2) + bias
+    if not np.all(np.isfinite(s)):
+        raise ValueError("gamma is too small (or bias too large): the class scores overflow float64")
     return s, (cache, Lr, gamma, C, K)
 
 
@@ -577,7 +583,7 @@ def train_deephnn(Q, y, W0, bias0, beta0, *, steps: int = 1, gamma: float = np.i
     if C == 0 or W0.shape[0] % C:
         raise ValueError("W0 must have a multiple of bias0.size rows")
     K = W0.shape[0] // C
-    theta0 = deephnn_pack(W0, bias0, beta0)
+    theta0 = deephnn_pack(W0, bias0, as_positive(beta0, "beta0"))
 
     def fun(theta):
         return deephnn_loss_grad(theta, Q, y, C, K, steps, gamma, l2, l2_logbeta)

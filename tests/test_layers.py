@@ -341,3 +341,15 @@ def test_noise_option_arrays_are_refused_by_name():
         layers.vhnn_noise(np.full((1, 2), 0.5), np.zeros((1, 2)), 0.1, noise=np.array(["a", "b"]))
     with pytest.raises(ValueError, match="noise"):
         layers.vhnn_run(np.eye(2), np.full((1, 2), 0.5), 1.0, 0.1, 2, noise=np.array([]))
+
+
+def test_overflowing_scores_name_beta_beta0_gamma():
+    r = np.random.default_rng(0)
+    W, Q = r.standard_normal((4, 3)), r.standard_normal((5, 3))
+    with pytest.raises(ValueError, match="beta"):
+        layers.deephnn_scores(W, np.zeros(2), 1.7e308, Q, 2)
+    th = layers.deephnn_pack(W, np.zeros(2), 1.0)
+    with pytest.raises(ValueError, match="gamma"):
+        layers.deephnn_loss_grad(th, Q, np.array([0, 1, 0, 1, 0]), 2, 2, gamma=5e-324)
+    with pytest.raises(ValueError, match="beta0"):
+        layers.train_deephnn(Q, np.array([0, 1, 0, 1, 0]), W, np.zeros(2), 0)
