@@ -807,7 +807,10 @@ def convhnn2d_denoise(images, X, beta, k: int, steps: int = 0, bias="distance"):
     if isinstance(bias, str):
         if bias != "distance":
             raise ValueError(f"bias must be 'distance', None or an array; got {bias!r}")
-        b = -0.5 * beta * np.sum(X * X, axis=1)
+        with np.errstate(over="ignore"):
+            b = -0.5 * beta * np.sum(X * X, axis=1)
+        if not np.all(np.isfinite(b)):
+            raise ValueError("X (with beta) is too large: the distance bias -beta |x|^2 / 2 overflows float64")
     else:
         b = _as_bias(bias, X.shape[0])
     P = extract_patches(imgs, k)

@@ -353,3 +353,9 @@ def test_overflowing_scores_name_beta_beta0_gamma():
         layers.deephnn_loss_grad(th, Q, np.array([0, 1, 0, 1, 0]), 2, 2, gamma=5e-324)
     with pytest.raises(ValueError, match="beta0"):
         layers.train_deephnn(Q, np.array([0, 1, 0, 1, 0]), W, np.zeros(2), 0)
+
+
+def test_convhnn2d_denoise_huge_patterns_name_x():
+    r = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"\bX\b"):
+        layers.convhnn2d_denoise(r.standard_normal((1, 4, 4)), r.standard_normal((3, 4)) * 1e300, 1.0, 2)
