@@ -529,3 +529,10 @@ def test_transition_matrix_huge_beta_zero_field_is_not_nan():
 def test_transition_counts_ragged_idx_is_refused_by_name():
     with pytest.raises(ValueError, match="idx"):
         H.transition_counts([[1.0], [1.0, 2.0]], 1)
+
+
+def test_run_huge_finite_beta_zero_field_is_a_fair_coin():
+    n = 200
+    for mode in ("sequential", "parallel"):
+        s = np.asarray(H.run(np.zeros((n, n)), np.ones(n), beta=1.7e308, mode=mode, sweeps=3, rng=0))
+        assert abs(s.mean()) < 0.3   # each update is +-1 with probability 1/2 (was: always -1 through NaN)
