@@ -343,7 +343,7 @@ def _d_minus_log1p(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     out[mid] = d[mid] - np.log1p(d[mid])
     low = ~small & ~mid
     r, lp, lq = p[low] / q[low], np.log(p[low]), np.log(q[low])   # log of the ratio: no cancelling logs of ~700
-    out[low] = d[low] - np.where(r > 1e-300, np.log(np.maximum(r, 1e-300)), lp - lq)
+    out[low] = d[low] - np.where((r > 1e-300) & (np.abs(lq) > 64.0), np.log(np.maximum(r, 1e-300)), lp - lq)
     return out
 
 
