@@ -284,14 +284,15 @@ def fast_args(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, s
     pass for NaN and inf; None sends every other call to ``fep._validate_run``, which accepts what it accepts
     and names what it refuses (``fep._validate_run``)."""
     if not (type(J) is np.ndarray and type(bias) is np.ndarray and type(n_steps) is int
-            and type(beta) is float and type(learning_rate) in (float, int) and type(stochastic) is bool
+            and type(beta) is float and type(learning_rate) is float and type(stochastic) is bool
             and J.dtype == np.float64 and bias.dtype == np.float64 and J.ndim == 2
             and J.flags.c_contiguous and bias.flags.c_contiguous and bias.flags.writeable):
         return None
     n = J.shape[0]
     if not (0 < n == J.shape[1] == bias.shape[-1] and 0 <= n_steps and n_steps * n <= max_states
             and 0.0 < beta < math.inf and 0.0 <= learning_rate < math.inf
-            and update in ("parallel", "sequential") and rule in ("reference", "manuscript")):
+            and type(update) is str and update in ("parallel", "sequential")
+            and type(rule) is str and rule in ("reference", "manuscript")):
         return None
     if bias.ndim == 1:
         bias2, stride = bias.reshape(1, n), 0

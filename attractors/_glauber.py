@@ -126,7 +126,7 @@ def _new_spin(si, phi, tol, beta, rng):
             return -1.0
         return si
     u = rng.random()
-    return 1.0 if u < _p_up(2.0 * beta * phi) else -1.0
+    return 1.0 if u < _p_up(2.0 * (beta * phi)) else -1.0
 
 
 @njit(cache=True)
@@ -285,7 +285,7 @@ def _float_block(Jt, s, phi, tol, beta, u, n_upd, t0, xi, m):
                 new = si
         else:
             # exact heat-bath decision u2 < p_up(x), decided without exp when the bracket allows it
-            x = 2.0 * beta * f
+            x = 2.0 * (beta * f)
             u2 = u[d * k + 1]
             a = abs(x)
             kb = int(a) if a < 40.0 else 40
@@ -332,10 +332,10 @@ def _compact_block(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m):
             if -kt <= f <= kt:
                 p = table[f + kt]
                 if p != p:  # first visit of this field: tabulate it now (NaN marks "not yet")
-                    p = _p_up(2.0 * beta * (f / n_float))
+                    p = _p_up(2.0 * (beta * (f / n_float)))
                     table[f + kt] = p
             else:
-                p = _p_up(2.0 * beta * (f / n_float))
+                p = _p_up(2.0 * (beta * (f / n_float)))
             new = 1.0 if u[d * k + 1] < p else -1.0
         if new != si:
             s[i] = new
@@ -370,10 +370,10 @@ def _compact_finite(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m):
             if -kt <= f <= kt:
                 p = table[f + kt]
                 if p != p:  # first visit of this field: tabulate it now (NaN marks "not yet")
-                    p = _p_up(2.0 * beta * (f / n_float))
+                    p = _p_up(2.0 * (beta * (f / n_float)))
                     table[f + kt] = p
             else:
-                p = _p_up(2.0 * beta * (f / n_float))
+                p = _p_up(2.0 * (beta * (f / n_float)))
             new = 1.0 if u[2 * q + 1] < p else -1.0
             if new != s[i]:
                 s[i] = new
@@ -405,7 +405,7 @@ def _float_finite(Jt, s, phi, beta, u, n_upd, t0, xi, m):
         stop = min(n_upd, k + (n - t % n))
         for q in range(k, stop):
             i = int(u[2 * q] * n)
-            x = 2.0 * beta * phi[i]
+            x = 2.0 * (beta * phi[i])
             u2 = u[2 * q + 1]
             a = abs(x)
             kb = int(a) if a < 40.0 else 40

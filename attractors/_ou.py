@@ -101,6 +101,10 @@ def continuous(times, m0, S0, B, S, T):
         means = np.ldexp(Phi @ np.ldexp(m0, -em), em)
         hom = np.ldexp(_sandwich(Phi, np.ldexp(S0, -ec)), ec)
         noise = np.ldexp(W * mT, eT + 1 + eq - eb)   # 2 T W(t): W was computed for B1 = B / 2**eb, time t 2**eb
+        # ||B|| t below 2**-60 (t 2**eb may even underflow): W(t) = S t to round-off, formed without B t
+        for i in np.flatnonzero((ks == 0) & (tau * 2.0 * d < 2.0**-60)):
+            mt, et = math.frexp(float(times[i]))
+            noise[i] = np.ldexp(S1 * (mt * mT), et + eT + 1 + eq)
         covs = hom + noise
         covs = 0.5 * (covs + np.swapaxes(covs, -1, -2))
     return means, covs

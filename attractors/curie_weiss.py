@@ -424,7 +424,7 @@ def curie_weiss_escape_time(N, beta, m_from, m_to, J=1.0, h=0.0):
     M = 2.0 * k - N
     # log q_k: (1 - tanh x)/2 = expit(-2x), log expit(-2x) = -log(1 + e^{2x}); no underflow to log 0
     with np.errstate(divide="ignore", over="ignore"):
-        logq = np.log(k / N) - np.logaddexp(0.0, 2.0 * beta * (J * (M - 1.0) / N + h))
+        logq = np.log(k / N) - np.logaddexp(0.0, 2.0 * (beta * (J * (M - 1.0) / N + h)))
     _, lw = _cw_log_weights(N, beta, J, h)
     # log sum_{j >= k} pi_j (unnormalised: ratios only)
     tail = np.logaddexp.accumulate(lw[::-1])[::-1]
@@ -483,8 +483,9 @@ def curie_weiss_glauber_matrix(N, beta, J=1.0, h=0.0, *, sparse=False):
         pu = np.where(fu > 0, 1.0, 0.0)
         pd = np.where(fd < 0, 1.0, 0.0)
     else:
-        pu = expit(2.0 * beta * fu)     # (1 + tanh x)/2, to full relative precision when small
-        pd = expit(-2.0 * beta * fd)
+        with np.errstate(over="ignore"):  # beta f = +-inf: probabilities 0 and 1 (beta times 0 stays 0)
+            pu = expit(2.0 * (beta * fu))     # (1 + tanh x)/2, to full relative precision when small
+            pd = expit(-2.0 * (beta * fd))
     p = (N - k) / N * pu
     q = k / N * pd
     if sparse:

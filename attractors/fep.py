@@ -331,19 +331,19 @@ _GL_W = 0.5 * _GL_W
 
 def _d_minus_log1p(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """d - log(1 + d) with d = (p - q) / q for p, q > 0, accurate over the whole range: a series for
-    |d| < 0.1, log1p(d) for d > -0.5, and log p - log q when p << q (where d rounds to -1)."""
+    |d| < 0.1, log1p(d) for d > -0.5, and log(p / q) (log p - log q if p / q underflows) below."""
     d = (p - q) / q
     out = np.empty_like(d)
     small = np.abs(d) < 0.1
-    ds = d[small]
-    acc = np.zeros_like(ds)
+    ds, acc = d[small], np.zeros(int(np.count_nonzero(small)))
     for k in range(20, 1, -1):  # sum_{k>=2} (-1)^k d^k / k
         acc = acc * (-ds) + 1.0 / k
     out[small] = ds * ds * acc
     mid = ~small & (d > -0.5)
     out[mid] = d[mid] - np.log1p(d[mid])
     low = ~small & ~mid
-    out[low] = d[low] - (np.log(p[low]) - np.log(q[low]))
+    r, lp, lq = p[low] / q[low], np.log(p[low]), np.log(q[low])   # log of the ratio: no cancelling logs of ~700
+    out[low] = d[low] - np.where((r > 1e-300) & (np.abs(lq) > 64.0), np.log(np.maximum(r, 1e-300)), lp - lq)
     return out
 
 
@@ -669,9 +669,9 @@ def _validate_run(J, bias, n_steps, beta, learning_rate, stochastic, update, rul
     learning_rate = as_positive(learning_rate, "learning_rate", allow_zero=True)
     if not isinstance(stochastic, (bool, np.bool_)):
         raise TypeError(f"stochastic must be a bool; got {type(stochastic).__name__}")
-    if update not in _UPDATES:
+    if not isinstance(update, str) or update not in _UPDATES:
         raise ValueError(f"update must be one of {_UPDATES}; got {update!r}")
-    if rule not in _RULES:
+    if not isinstance(rule, str) or rule not in _RULES:
         raise ValueError(f"rule must be one of {_RULES}; got {rule!r}")
     if sigma0 is None:
         s0 = np.zeros(n)
@@ -964,7 +964,7 @@ def fixed_points(J, bias, *, beta: float = 1.0, starts=64, update: str = "parall
     if bias.shape[0] != n:
         raise ValueError(f"bias must have N = {n} entries; got shape {bias.shape}")
     beta = as_positive(beta, "beta")
-    if update not in _UPDATES:
+    if not isinstance(update, str) or update not in _UPDATES:
         raise ValueError(f"update must be one of {_UPDATES}; got {update!r}")
     max_iter = as_int(max_iter, "max_iter", minimum=1)
     if max_iter > 10 ** 7:

@@ -133,7 +133,10 @@ def gauss_tanh(a, sigma, beta):
     if np.any(s < 0):
         raise ValueError("sigma must be >= 0")
     beta = _beta(beta)
-    a, s = np.broadcast_arrays(a, s)
+    try:
+        a, s = np.broadcast_arrays(a, s)
+    except ValueError:
+        raise ValueError(f"a and sigma must broadcast together; got shapes {a.shape} and {s.shape}") from None
     t_out = np.empty(a.shape)
     s_out = np.empty(a.shape)
     zero = s == 0
@@ -432,6 +435,8 @@ def retrieval_line(alpha, *, tol=1e-3, lower=False):
     alpha = as_positive(alpha, "alpha", allow_zero=True)
     if alpha == 0.0:
         return 0.0 if lower else 1.0
+    if alpha > 1e100:               # far above alpha_c at every T: no retrieval (and alpha r would overflow)
+        return 0.0
     tol = max(tol, 1e-10)           # finer than the existence test resolves: stop there (at most 34 halvings)
     if alpha < critical_load():
         if lower:
@@ -490,7 +495,8 @@ def _mean_abs(a, s):
     """<|a + s z|>_z."""
     if s == 0.0:
         return abs(a)
-    return a * float(erf(a / (s * _SQRT2))) + s * math.sqrt(2.0 / math.pi) * math.exp(-0.5 * (a / s) ** 2)
+    z = a / s   # beyond 1e150 the Gaussian factor is 0 (and z ** 2 would overflow)
+    return a * float(erf(a / (s * _SQRT2))) + s * math.sqrt(2.0 / math.pi) * (math.exp(-0.5 * z ** 2) if abs(z) < 1e150 else 0.0)
 
 
 def _gt_scalar(a, s, beta):

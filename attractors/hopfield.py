@@ -435,7 +435,7 @@ def _reference_loop(J, Jt, s, h, beta, sweeps, gen, mode="sequential"):
             return 1.0 if phi > t else (-1.0 if phi < -t else si)
         u = gen.random()
         with np.errstate(over="ignore"):  # 2 beta phi = +-inf decides as the kernels do
-            x = 2.0 * beta * phi
+            x = 2.0 * (beta * phi)
         p = 1.0 / (1.0 + np.exp(-x)) if x >= 0 else np.exp(x) / (1.0 + np.exp(x))
         return 1.0 if u < p else -1.0
 
@@ -519,7 +519,10 @@ def transition_counts(idx, N: int) -> np.ndarray:
     N = as_int(N, "N", minimum=1)
     if N > MAX_EXACT_N:
         raise ValueError(f"N must be <= {MAX_EXACT_N} for a dense 2^N x 2^N count matrix; got {N}")
-    idx = np.asarray(idx)
+    try:
+        idx = np.asarray(idx)
+    except ValueError:   # a ragged list
+        raise ValueError("idx must be a 1-D integer array (got a ragged sequence)") from None
     if idx.dtype == bool or not np.issubdtype(idx.dtype, np.integer):
         raise TypeError(f"idx must be an integer array; got dtype {idx.dtype}")
     if idx.ndim != 1 or idx.size < 2:
@@ -623,8 +626,9 @@ def transition_matrix(J, h=None, beta=1.0) -> np.ndarray:
         up = np.where(phi > tol, 1.0, np.where(phi < -tol, 0.0, (S > 0).astype(float)))
         down = 1.0 - up
     else:
-        up = expit(2.0 * beta * phi)
-        down = expit(-2.0 * beta * phi)
+        with np.errstate(over="ignore"):  # beta phi = +-inf: probabilities 0 and 1 (beta times 0 stays 0)
+            up = expit(2.0 * (beta * phi))
+            down = expit(-2.0 * (beta * phi))
     flip = np.where(S > 0, down, up) / n          # (K, N): prob of flipping site i
     keep = np.where(S > 0, up, down).sum(axis=1) / n
     K = 1 << n

@@ -490,7 +490,7 @@ def reconstruction_r2(J, targets, *, scale: float, noise_sd: float = 1.0, n_tria
     if np.any(x.std(axis=1) == 0):
         raise ValueError("targets must not contain a constant row")
     scale = as_positive(scale, "scale")
-    noise_sd = as_positive(noise_sd, "noise_sd", allow_zero=True)
+    noise_sd = as_positive(noise_sd, "noise_sd", allow_zero=True) + 0.0   # -0.0 is 0.0
     _check_target_scale(scale * float(np.max(np.abs(x))) * max(1.0, noise_sd), "scale (times max|targets| and "
                         "noise_sd)")
     n_trials = as_int(n_trials, "n_trials", minimum=1)
@@ -501,7 +501,7 @@ def reconstruction_r2(J, targets, *, scale: float, noise_sd: float = 1.0, n_tria
     check_budget("n_trials and n_steps", nbytes=16 * n_steps * n, work=_trials_work(n, n_trials, n_steps),
                  what=f"{n_trials} trials x {n_steps} steps of N = {n} nodes")
     beta = as_positive(beta, "beta")
-    if pick not in ("cycle", "random"):
+    if not isinstance(pick, str) or pick not in ("cycle", "random"):
         raise ValueError(f"pick must be 'cycle' or 'random'; got {pick!r}")
     gen = as_generator(rng)
     sigma = np.zeros(n)
@@ -631,7 +631,7 @@ def train(patterns, *, evidence: float, beta: float, learning_rate: float, n_epo
         calls = -(-n_epochs // max(1, chunk_steps // steps_per_epoch))
     check_budget("chunk_steps", nbytes=24 * min(chunk_steps, n_epochs * steps_per_epoch) * n, work=calls * 40_000,
                  what="the bias schedule and states of one kernel call; about 20 us per call")
-    if order not in ("random", "cyclic"):
+    if not isinstance(order, str) or order not in ("random", "cyclic"):
         raise ValueError(f"order must be 'random' or 'cyclic'; got {order!r}")
     if rule is not None and not isinstance(rule, str):
         raise TypeError("rule must be a string or None")
@@ -772,7 +772,7 @@ def train_printed(patterns, *, evidence: float, beta: float, learning_rate: floa
     x, evidence, beta, learning_rate, n_epochs, steps_per_epoch, _ = _training_args(
         patterns, evidence, beta, learning_rate, n_epochs, steps_per_epoch, 10**6, None, work_factor=2)
     n = x.shape[1]
-    if reading not in PRINTED_READINGS:
+    if not isinstance(reading, str) or reading not in PRINTED_READINGS:
         raise ValueError(f"reading must be one of {PRINTED_READINGS}; got {reading!r}")
     gen = as_generator(rng)
     shown = gen.integers(0, x.shape[0], size=n_epochs)
@@ -837,8 +837,10 @@ def evaluate(J, train_patterns, test_patterns, *, evidence: float, rng=None, n_t
             raise ValueError(f"{name} must not contain a constant row (its R^2 is undefined)")
     evidence = as_positive(evidence, "evidence")
     signal = as_positive(signal, "signal")
-    noise_sd = as_positive(noise_sd, "noise_sd", allow_zero=True)
+    noise_sd = as_positive(noise_sd, "noise_sd", allow_zero=True) + 0.0   # -0.0 is 0.0
     scale = signal * evidence
+    if scale == 0.0:
+        raise ValueError(f"signal * evidence must be > 0; it underflows to 0 for signal={signal!r}, evidence={evidence!r}")
     top = max(float(np.max(np.abs(tr))), float(np.max(np.abs(te))))
     _check_target_scale(scale * top * max(1.0, noise_sd), "signal * evidence (times the largest pattern entry and "
                         "noise_sd)")
@@ -921,7 +923,7 @@ def simulation2_point(evidence: float, beta: float, seed=0, *, learning_rate: fl
     n_evaluations = as_int(n_evaluations, "n_evaluations", minimum=1)
     n_trials = as_int(n_trials, "n_trials", minimum=1)
     n_steps = as_int(n_steps, "n_steps", minimum=1)
-    check_budget("n_evaluations", work=n_evaluations * _evaluation_work(tr.shape[1], tr.shape[0], n_trials, n_steps),
+    check_budget("n_evaluations, n_trials and n_steps", work=n_evaluations * _evaluation_work(tr.shape[1], tr.shape[0], n_trials, n_steps),
                  what=f"{n_evaluations} evaluations of {n_trials} trials x {n_steps} steps")
     J, sigma, _ = train(tr, evidence=evidence, beta=beta, learning_rate=learning_rate, n_epochs=n_epochs,
                         steps_per_epoch=steps_per_epoch, order="random", rule=rule, rng=g_train)
@@ -1031,7 +1033,7 @@ def sweep(evidences, betas, *, seeds=(0,), n_jobs: int = 1, backend: str | None 
             raise ValueError(f"{name} must be a non-empty array of positive numbers")
     if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
         seeds = (int(seeds),)
-    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__") or np.ndim(seeds) == 0 and isinstance(seeds, np.ndarray):
         raise TypeError(f"seeds must be an integer or a sequence of integers; got {type(seeds).__name__}")
     seeds = tuple(as_int(s, "seeds") for s in seeds)
     if not seeds:

@@ -89,7 +89,7 @@ def jump_moments(x, dx, bins, orders=(1, 2, 3, 4)):
     edges = as_array(bins, "bins", ndim=1)
     if edges.shape[0] < 2 or not np.all(np.diff(edges) > 0):
         raise ValueError("bins must hold at least two strictly increasing edges")
-    if isinstance(orders, (str, bytes)) or not hasattr(orders, "__iter__"):
+    if isinstance(orders, (str, bytes)) or not hasattr(orders, "__iter__") or isinstance(orders, np.ndarray) and orders.ndim == 0:
         raise TypeError(f"orders must be a sequence of integers; got {type(orders).__name__}")
     orders = [as_int(o, "orders", minimum=1) for o in orders]
     if not orders or max(orders) > 8:

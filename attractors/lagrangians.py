@@ -575,7 +575,7 @@ def energy_two(v, h, J, Lv, Lh, *, I=None, b=None):
         f = _activation(Lh, h)
         out = (np.sum((v - I) * g, axis=-1) - np.asarray(_value(Lv, v)) + np.sum(h * f, axis=-1)
                - np.asarray(_value(Lh, h)) - np.sum(f * (g @ J.T + b), axis=-1))
-    _no_nan(out, "v (or J, I, b)")
+    _no_nan(out, "v or h (or J, I, b)")
     return float(out) if np.ndim(out) == 0 else out
 
 

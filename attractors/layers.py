@@ -171,8 +171,11 @@ def hopfield_layer_forward(X, xi, beta, steps: int = 1, bias=None):
                  work=steps * (B * P * P + _STEP_OVERHEAD) + P * P * N + B * P * N,
                  what="the cached softmax of every step")
     b = _as_bias(bias, X.shape[0])
-    A = beta * (X @ X.T)
-    L = beta * (Q @ X.T) + b
+    with np.errstate(over="ignore", invalid="ignore"):
+        A = beta * (X @ X.T)
+        L = beta * (Q @ X.T) + b
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(L))):
+        raise ValueError("beta (times the patterns, queries and bias) is too large: the logits overflow float64")
     probs = []
     for _ in range(steps):
         p = _softmax_rows(L)
@@ -398,7 +401,10 @@ def _deephnn_forward(W, bias, beta, Q, n_classes, steps, gamma):
         raise ValueError(f"Q must have at least one row and N = {W.shape[1]} columns (the width of W); got {Q.shape}")
     L, cache = hopfield_layer_forward(W, Q, beta, steps)
     Lr = L.reshape(L.shape[0], C, K)
-    s = logsumexp(Lr, beta=gamma, axis=2) + bias
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = logsumexp(Lr, beta=gamma, axis=2) + bias
+    if not np.all(np.isfinite(s)):
+        raise ValueError("gamma is too small (or bias too large): the class scores overflow float64")
     return s, (cache, Lr, gamma, C, K)
 
 
@@ -577,7 +583,7 @@ def train_deephnn(Q, y, W0, bias0, beta0, *, steps: int = 1, gamma: float = np.i
     if C == 0 or W0.shape[0] % C:
         raise ValueError("W0 must have a multiple of bias0.size rows")
     K = W0.shape[0] // C
-    theta0 = deephnn_pack(W0, bias0, beta0)
+    theta0 = deephnn_pack(W0, bias0, as_positive(beta0, "beta0"))
 
     def fun(theta):
         return deephnn_loss_grad(theta, Q, y, C, K, steps, gamma, l2, l2_logbeta)
@@ -801,7 +807,10 @@ def convhnn2d_denoise(images, X, beta, k: int, steps: int = 0, bias="distance"):
     if isinstance(bias, str):
         if bias != "distance":
             raise ValueError(f"bias must be 'distance', None or an array; got {bias!r}")
-        b = -0.5 * beta * np.sum(X * X, axis=1)
+        with np.errstate(over="ignore"):
+            b = -0.5 * beta * np.sum(X * X, axis=1)
+        if not np.all(np.isfinite(b)):
+            raise ValueError("X (with beta) is too large: the distance bias -beta |x|^2 / 2 overflows float64")
     else:
         b = _as_bias(bias, X.shape[0])
     P = extract_patches(imgs, k)
@@ -852,6 +861,8 @@ def vhnn_noise(p, eps, eta, noise: str = "diagonal") -> np.ndarray:
     row_err = np.abs(np.sum(p, axis=-1) - 1.0)
     if np.any(row_err > 64 * np.finfo(float).eps * p.shape[-1]):
         raise ValueError(f"p must sum to one along its last axis; largest |sum - 1| = {np.max(row_err):.3g}")
+    if not isinstance(noise, str):
+        raise TypeError(f"noise must be a string; got {type(noise).__name__}")
     if noise == "diagonal":
         return p + eta * np.sqrt(p * (1.0 - p)) * eps
     if noise == "multinomial":
@@ -900,7 +911,7 @@ def vhnn_run(X, xi0, beta, eta, n_steps: int, rng=None, noise: str = "diagonal")
     beta = _as_beta(beta)
     eta = as_positive(eta, "eta", allow_zero=True)
     n_steps = as_int(n_steps, "n_steps", minimum=1)
-    if noise not in ("diagonal", "multinomial"):
+    if not isinstance(noise, str) or noise not in ("diagonal", "multinomial"):
         raise ValueError(f"noise must be 'diagonal' or 'multinomial'; got {noise!r}")
     B, (P, N) = Q.shape[0], X.shape
     check_budget("n_steps (with the number of chains)", nbytes=16 * n_steps * B + 48 * B * P,

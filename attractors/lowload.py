@@ -438,6 +438,8 @@ def mixture_stability_temperature(n, P=None, *, t_min=0.02):
     n = _size(n, "n", maximum=10**5)
     P = n + 1 if P is None else as_int(P, "P", minimum=n)
     t_min = as_positive(t_min, "t_min")
+    if not math.isfinite(1.0 / t_min):
+        raise ValueError(f"t_min must have a finite inverse (beta = 1 / t_min); got {t_min!r}")
     check_budget("n", work=250 * 200.0 * (n + 1), max_work=MAX_NUMPY_WORK,
                  what="about 250 Hessians, each a root search over the law of n + 1 terms")
     if t_min >= 0.999:

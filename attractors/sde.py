@@ -410,7 +410,11 @@ def custom(energy_kernel, gradient_kernel, params=(), dim: int | None = None) ->
     for name, fn in (("energy_kernel", energy_kernel), ("gradient_kernel", gradient_kernel)):
         if not (hasattr(fn, "py_func") and hasattr(fn, "signatures")):
             raise TypeError(f"{name} must be a numba @njit function; got {type(fn).__name__}")
-    p = as_array(np.asarray(params, dtype=float) if isinstance(params, (list, tuple)) else params, "params", ndim=1)
+    try:
+        p = np.asarray(params, dtype=float) if isinstance(params, (list, tuple)) else params
+    except (ValueError, TypeError):   # ragged or non-numeric
+        raise ValueError("params must be a finite 1-D float array (got a ragged or non-numeric sequence)") from None
+    p = as_array(p, "params", ndim=1)
     if dim is not None:
         dim = as_int(dim, "dim", minimum=1)
     return Potential("custom", p, dim, energy_kernel, gradient_kernel)
@@ -825,6 +829,8 @@ def _check_steps(n_steps, record_every, n: int, d: int, work_per_step: float) ->
     ``work_per_step`` is the cost of one particle-step in elementary steps (``check_budget``'s unit).
     """
     n_steps = as_int(n_steps, "n_steps", minimum=0)
+    if n_steps > 2**62:
+        raise ValueError(f"n_steps must be at most 2**62; got an integer of {n_steps.bit_length()} bits")
     if record_every is None:
         rec = max(n_steps, 1)
     else:

@@ -259,3 +259,10 @@ def test_glauber_rates_keep_relative_precision():
     W = cw.curie_weiss_glauber_matrix(4, 100.0)
     # up-rate from k = 0: (4/4) (1 + tanh(100 * (-3/4 + ... )))/2 = expit(2 beta f), f = (M + 1)/N = -3/4
     assert W[0, 1] == pytest.approx(1.0 / (1.0 + math.exp(150.0)), rel=1e-14)
+
+
+def test_glauber_matrix_huge_beta_is_not_nan():
+    P = cw.curie_weiss_glauber_matrix(1, 1.7e308)   # N = 1: zero field on the single spin
+    assert np.allclose(P, 0.5)
+    P = cw.curie_weiss_glauber_matrix(3, 1.7e308)
+    assert np.all(np.isfinite(P)) and np.allclose(P.sum(axis=1), 1.0)

@@ -439,3 +439,29 @@ def test_fixed_points_refuses_work_beyond_the_limit_before_allocating():
     J = np.array([[0.0, 6.0], [6.0, 0.0]])
     fp = fep.fixed_points(J, np.zeros(2), starts=np.array([[0.9, 0.8], [-0.7, -0.9], [0.5, 0.1], [0.9, -0.9]]))
     assert fp.n_failed == 1 and list(fp.counts) == [2, 1] and fp.points[0, 0] > 0
+
+
+def test_cb_kl_same_sign_large_biases_against_decimal():
+    # |b_p| <= |b_q| / 2 at large |b|: the log of the ratio of the two scales, not a difference of logs of ~700
+    from tests.fuzz_domains import _cbref
+    assert abs(fep.cb_kl(1e300, 5e299) - 0.19314718055994531) < 1e-16
+    for bq in (1e3, 1e20, 1e150, 1e300, -1e300, 1.7e308):
+        for ratio in (0.5, 0.3, 1e-3, 1e-20, 1e-200):
+            bp = bq * ratio
+            assert _cbref.rel_err(fep.cb_kl(bq, bp), _cbref.kl(bq, bp)) < 1e-14, (bq, bp)
+
+
+def test_huge_integer_learning_rate_is_refused_by_name():
+    for f in (fep.run, fep.run_reference):
+        with pytest.raises(ValueError, match="learning_rate"):
+            f(np.zeros((1, 1)), np.zeros(1), 1, learning_rate=2**1100)
+
+
+def test_option_arrays_are_refused_by_name():
+    A = np.array(["a", "b"])
+    for kw in ("update", "rule"):
+        for f in (fep.run, fep.run_reference):
+            with pytest.raises(ValueError, match=kw):
+                f(np.zeros((1, 1)), np.zeros(1), 1, **{kw: A})
+    with pytest.raises(ValueError, match="update"):
+        fep.fixed_points(np.zeros((1, 1)), np.zeros(1), update=np.array([]))

@@ -332,3 +332,19 @@ def test_signal_to_noise_simulations_refuse_sizes_beyond_their_limits():
         highload.perfect_recall_trials(8000, 10_000, 0)
     with pytest.raises(ValueError, match=r"\bN\b"):
         highload.zero_temperature_retrieval(10**5, 10, 1, 0)     # a 1e5 x 1e5 coupling matrix
+
+
+def test_rs_free_energy_at_a_subnormal_load_is_the_small_load_limit():
+    f0 = highload.rs_free_energy(5e-324, 2.0)
+    f1 = highload.rs_free_energy(1e-12, 2.0)
+    assert np.allclose(f0, f1, rtol=1e-9, atol=1e-9)
+
+
+def test_gauss_tanh_shape_mismatch_is_refused_by_name():
+    with pytest.raises(ValueError, match="sigma"):
+        highload.gauss_tanh(np.array([-1e300, 0.5]), np.array([]), 2.0)
+
+
+def test_retrieval_line_at_a_huge_load_is_zero():
+    assert highload.retrieval_line(1.7e308) == 0.0
+    assert highload.retrieval_line(1.7e308, lower=True) == 0.0

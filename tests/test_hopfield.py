@@ -516,3 +516,23 @@ def test_log_partition_at_a_subnormal_beta():
     assert H.log_partition(J, beta=5e-324) == pytest.approx(2 * np.log(2.0), rel=1e-15)
     with pytest.raises(ValueError, match=r"\bbeta\b"):
         H.log_partition(J * 1e290, beta=1e300)
+
+
+def test_transition_matrix_huge_beta_zero_field_is_not_nan():
+    W = H.transition_matrix(np.zeros((2, 2)), beta=1.7e308)   # zero field: ties, 1/2 each way
+    assert np.all(np.isfinite(W)) and np.allclose(W.sum(axis=1), 1.0)
+    assert np.allclose(np.diag(W), 0.5)
+    W = H.transition_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]), beta=1.7e308)
+    assert np.all(np.isfinite(W)) and set(np.unique(W)) <= {0.0, 0.5, 1.0}
+
+
+def test_transition_counts_ragged_idx_is_refused_by_name():
+    with pytest.raises(ValueError, match="idx"):
+        H.transition_counts([[1.0], [1.0, 2.0]], 1)
+
+
+def test_run_huge_finite_beta_zero_field_is_a_fair_coin():
+    n = 200
+    for mode in ("sequential", "parallel"):
+        s = np.asarray(H.run(np.zeros((n, n)), np.ones(n), beta=1.7e308, mode=mode, sweeps=3, rng=0))
+        assert abs(s.mean()) < 0.3   # each update is +-1 with probability 1/2 (was: always -1 through NaN)

@@ -424,3 +424,33 @@ def test_sweep_refuses_bad_options_naming_them():
                           (dict(nonsense=1), "nonsense", TypeError)]:
         with pytest.raises(exc, match=name):
             ins.sweep([1.0], [0.5], **kw)
+
+
+def test_option_arrays_are_refused_by_name():
+    A = np.array(["a", "b"])
+    pats = np.array([[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0]])
+    kw = dict(evidence=1.0, beta=1.0, learning_rate=0.1, n_epochs=1, steps_per_epoch=1)
+    with pytest.raises(ValueError, match="pick"):
+        ins.reconstruction_r2(np.zeros((4, 4)), pats, scale=1.0, pick=A)
+    with pytest.raises(ValueError, match="order"):
+        ins.train(pats, order=A, **kw)
+    with pytest.raises(ValueError, match="reading"):
+        ins.train_printed(pats, reading=A, **kw)
+
+
+def test_0d_seeds_and_negative_zero_noise():
+    with pytest.raises(TypeError, match="seeds"):
+        ins.sweep([1.0], [1.0], seeds=np.array(0))
+    pats = np.array([[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0]])
+    a = ins.reconstruction_r2(np.zeros((4, 4)), pats, scale=1.0, noise_sd=-0.0, n_trials=2, n_steps=2, rng=1)
+    b = ins.reconstruction_r2(np.zeros((4, 4)), pats, scale=1.0, noise_sd=0.0, n_trials=2, n_steps=2, rng=1)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    ins.evaluate(np.zeros((4, 4)), pats, pats, evidence=1.0, noise_sd=-0.0, n_trials=2, n_steps=2, rng=0)
+
+
+def test_underflowing_signal_times_evidence_is_refused_by_name():
+    pats = np.array([[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0]])
+    with pytest.raises(ValueError, match="evidence"):
+        ins.evaluate(np.zeros((4, 4)), pats, pats, evidence=5e-324, n_trials=2, n_steps=2)
+    with pytest.raises(ValueError, match="signal"):
+        ins.evaluate(np.zeros((4, 4)), pats, pats, evidence=1.0, signal=1e-320 * 1e-10, n_trials=2, n_steps=2)

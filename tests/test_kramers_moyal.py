@@ -88,3 +88,8 @@ def test_jump_moments_scale_invariant_and_never_nan():
         alias = sde.jump_moments
     c, M2, s2 = alias(x, dx * 1e200, edges, orders=(1, 2))
     assert np.array_equal(M2, M, equal_nan=True) and np.array_equal(s2, s, equal_nan=True)
+
+
+def test_jump_moments_0d_orders_is_refused_by_name():
+    with pytest.raises(TypeError, match="orders"):
+        km.jump_moments(np.zeros(10), np.zeros(10), np.linspace(-1, 1, 3), orders=np.array(1))

@@ -350,3 +350,13 @@ def test_limits_refuse_before_working(call, word):
     with pytest.raises(ValueError, match=word):
         call()
     assert time.perf_counter() - t < 2.0
+
+
+def test_energy_two_overflow_of_h_names_h():
+    rng = np.random.default_rng(6)
+    J, I, b = net(rng)
+    Lv, Lh = lg.lagrangian("logcosh"), lg.lagrangian("power", degree=3)
+    v = rng.standard_normal(6)
+    h = lg.activation(Lv, v) @ J.T + b
+    with pytest.raises(ValueError, match=r"\bh\b"):
+        lg.energy_two(v, h * 1e300, J, Lv, Lh, I=I, b=b)

@@ -334,3 +334,28 @@ def test_central_difference_divides_by_the_step_taken():
     # 1e8 +- 1e-7 moves by 7 ulp of 1e8 (1.04e-7), not by 1e-7: dividing by 2h would give 1.043
     d = layers.central_difference(lambda t: t[0], np.array([1e8]), h=1e-7)
     assert d[0] == 1.0
+
+
+def test_noise_option_arrays_are_refused_by_name():
+    with pytest.raises(TypeError, match="noise"):
+        layers.vhnn_noise(np.full((1, 2), 0.5), np.zeros((1, 2)), 0.1, noise=np.array(["a", "b"]))
+    with pytest.raises(ValueError, match="noise"):
+        layers.vhnn_run(np.eye(2), np.full((1, 2), 0.5), 1.0, 0.1, 2, noise=np.array([]))
+
+
+def test_overflowing_scores_name_beta_beta0_gamma():
+    r = np.random.default_rng(0)
+    W, Q = r.standard_normal((4, 3)), r.standard_normal((5, 3))
+    with pytest.raises(ValueError, match="beta"):
+        layers.deephnn_scores(W, np.zeros(2), 1.7e308, Q, 2)
+    th = layers.deephnn_pack(W, np.zeros(2), 1.0)
+    with pytest.raises(ValueError, match="gamma"):
+        layers.deephnn_loss_grad(th, Q, np.array([0, 1, 0, 1, 0]), 2, 2, gamma=5e-324)
+    with pytest.raises(ValueError, match="beta0"):
+        layers.train_deephnn(Q, np.array([0, 1, 0, 1, 0]), W, np.zeros(2), 0)
+
+
+def test_convhnn2d_denoise_huge_patterns_name_x():
+    r = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"\bX\b"):
+        layers.convhnn2d_denoise(r.standard_normal((1, 4, 4)), r.standard_normal((3, 4)) * 1e300, 1.0, 2)

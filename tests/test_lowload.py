@@ -215,3 +215,9 @@ def test_sign_vectors_rows_are_the_binary_digits():
     for P in (1, 4, 9):
         idx = np.arange(2**P)[:, None]
         assert np.array_equal(lowload.sign_vectors(P), 1.0 - 2.0 * ((idx >> np.arange(P)) & 1))
+
+
+def test_mixture_stability_temperature_subnormal_t_min_is_refused_by_name():
+    from attractors import lowload as _ll
+    with pytest.raises(ValueError, match="t_min"):
+        _ll.mixture_stability_temperature(3, t_min=5e-324)

@@ -361,3 +361,38 @@ def test_simulate_errors_name_the_argument():
         sde.simulate(np.zeros((3, 1)), 0, 0.1, sde.double_well(), record_every=2**64)
     with pytest.raises(ValueError, match="n_steps"):   # the work limit, before anything is allocated
         sde.simulate(np.zeros((10**4, 2)), 10**6, 1e-3, sde.double_well())
+
+
+def test_ou_moments_keeps_the_noise_when_a_t_underflows():
+    # ||A|| t below the float64 range: the variance is 2 T t (the drift's effect is relatively ~ A t)
+    _, C = sde.ou_moments(1e-300, [0.0], [[0.0]], [[1e-300]], T=1e300)
+    assert C[0, 0, 0] == pytest.approx(2.0, rel=1e-14)
+    _, C = sde.ou_moments(1e-300, [0.0], [[0.0]], [[1e-300]], T=1.0)
+    assert C[0, 0, 0] == pytest.approx(2e-300, rel=1e-14)
+    A0 = np.array([[2.0, 1.0], [1.0, 3.0]])
+    _, C = sde.ou_moments(1e-300, [0.0, 0.0], np.eye(2), 1e-300 * A0, T=1e300)
+    assert np.allclose(C[0], 3.0 * np.eye(2), rtol=1e-14, atol=0)
+
+
+def test_huge_integer_arguments_are_refused_by_name():
+    from attractors import kramers_moyal
+    for f in (sde.simulate, sde.euler_maruyama):
+        with pytest.raises(ValueError, match="n_steps"):
+            f(np.zeros((1, 1)), 2**1100, 0.01, sde.double_well())
+    with pytest.raises(ValueError, match="n_steps"):
+        kramers_moyal.shot_noise(np.zeros(10), 2**1100, 0.01, rate=1.0, kick=0.1)
+
+
+def test_custom_ragged_params_are_refused_by_name():
+    from numba import njit
+
+    @njit
+    def en(x, p):
+        return 0.0
+
+    @njit
+    def gr(x, p, g):
+        g[:] = 0.0
+
+    with pytest.raises(ValueError, match="params"):
+        sde.custom(en, gr, params=[[1.0], [1.0, 2.0]])
