@@ -285,8 +285,8 @@ def fast_args(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, s
     and names what it refuses (``fep._validate_run``)."""
     if not (type(J) is np.ndarray and type(bias) is np.ndarray and type(n_steps) is int
             and type(beta) is float and type(learning_rate) is float and type(stochastic) is bool
-            and J.dtype == np.float64 and bias.dtype == np.float64 and J.ndim == 2
-            and J.flags.c_contiguous and bias.flags.c_contiguous and bias.flags.writeable):
+            and J.dtype == np.float64 and bias.dtype == np.float64 and J.ndim == 2 and 1 <= bias.ndim <= 2
+            and J.flags.c_contiguous and J.flags.writeable and bias.flags.c_contiguous and bias.flags.writeable):
         return None
     n = J.shape[0]
     if not (0 < n == J.shape[1] == bias.shape[-1] and 0 <= n_steps and n_steps * n <= max_states

@@ -1033,7 +1033,7 @@ def sweep(evidences, betas, *, seeds=(0,), n_jobs: int = 1, backend: str | None 
             raise ValueError(f"{name} must be a non-empty array of positive numbers")
     if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
         seeds = (int(seeds),)
-    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__") or np.ndim(seeds) == 0 and isinstance(seeds, np.ndarray):
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__") or isinstance(seeds, np.ndarray) and seeds.ndim == 0:
         raise TypeError(f"seeds must be an integer or a sequence of integers; got {type(seeds).__name__}")
     seeds = tuple(as_int(s, "seeds") for s in seeds)
     if not seeds:

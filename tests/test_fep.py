@@ -465,3 +465,13 @@ def test_option_arrays_are_refused_by_name():
                 f(np.zeros((1, 1)), np.zeros(1), 1, **{kw: A})
     with pytest.raises(ValueError, match="update"):
         fep.fixed_points(np.zeros((1, 1)), np.zeros(1), update=np.array([]))
+
+
+def test_run_accepts_a_read_only_J_and_names_a_0d_bias():
+    """A read-only J takes the validated path (no numba typing error); a 0-d bias is refused by name."""
+    J = np.zeros((3, 3))
+    J.setflags(write=False)
+    states, _ = fep.run(J, np.zeros(3), 2, rng=0)
+    assert states.shape == (2, 3)
+    with pytest.raises(ValueError, match="bias"):
+        fep.run(np.zeros((3, 3)), np.array(1.0), 2)

@@ -454,3 +454,8 @@ def test_underflowing_signal_times_evidence_is_refused_by_name():
         ins.evaluate(np.zeros((4, 4)), pats, pats, evidence=5e-324, n_trials=2, n_steps=2)
     with pytest.raises(ValueError, match="signal"):
         ins.evaluate(np.zeros((4, 4)), pats, pats, evidence=1.0, signal=1e-320 * 1e-10, n_trials=2, n_steps=2)
+
+
+def test_sweep_names_ragged_seeds():
+    with pytest.raises(TypeError, match="seeds"):
+        ins.sweep([1.0], [0.1], seeds=[[0], [1, 2]])
