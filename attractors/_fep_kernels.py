@@ -45,28 +45,12 @@ import math
 
 import numpy as np
 from numba import njit
-from numba.core import types
-from numba.extending import intrinsic
 
+from attractors._modern_kernels import _bits_to_float, _float_to_bits
 from attractors.numerics import _COTH_SERIES, langevin
 
 __all__: list[str] = []
 
-
-def _bitcast(src, dst):
-    """An intrinsic that reinterprets the 64 bits of a ``src`` value as a ``dst`` value (no conversion)."""
-    @intrinsic
-    def cast(typingctx, x):
-        def codegen(context, builder, signature, args):
-            return builder.bitcast(args[0], context.get_value_type(dst))
-
-        return dst(src), codegen
-
-    return cast
-
-
-_bits_to_float = _bitcast(types.uint64, types.float64)
-_float_to_bits = _bitcast(types.float64, types.uint64)
 
 _LN2_HI = 6.93147180369123816490e-01   # ln 2 split so that j * _LN2_HI is exact for |j| < 2**11
 _LN2_LO = 1.90821492927058770002e-10

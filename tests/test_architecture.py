@@ -17,7 +17,7 @@ PKG = Path(__file__).resolve().parents[1] / "attractors"
 KERNELS = {
     "_glauber": {"_validate", "bench"},
     "_modern_kernels": {"numerics", "bench"},
-    "_fep_kernels": {"numerics"},
+    "_fep_kernels": {"numerics", "_modern_kernels"},
 }
 #: Modules everything may use; they import no other module of the package.
 FOUNDATION = {"_validate", "numerics"}
