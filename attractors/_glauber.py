@@ -12,7 +12,17 @@ sequential kernel (two per update at finite :math:`\beta`, one at
 lets the draws be made in blocks by NumPy's vectorised ``Generator.random``
 (the same ``next_double`` stream, several times faster than one call per draw
 inside numba) and handed to the kernel: same seed, same trajectory, and the
-caller's generator ends in the same state.
+caller's generator ends in the same state.  At finite :math:`\beta`, with
+NumPy's default bit generator PCG64, the kernels make the draws themselves:
+PCG64 is the 128-bit linear congruential recursion
+:math:`x_{t+1} = a x_t + c \bmod 2^{128}` with output
+:math:`\operatorname{rotr}(x_{hi} \oplus x_{lo},\, x_{hi} \gg 58)`, whose top
+53 bits times :math:`2^{-53}` are NumPy's double.  The draws :math:`u_1` of
+an update come from the odd states, :math:`u_2` from the even ones, two
+chains that each step by :math:`x \mapsto a^2 x + (a+1)c` and run side by
+side; the generator is then advanced past the draws.  The numbers are
+NumPy's, in NumPy's order (tested), without a buffer between generator and
+kernel.
 
 Two kernels:
 
@@ -59,6 +69,7 @@ from numba import njit
 from numba.core import types as _nbtypes
 from numba.core.extending import intrinsic
 
+from attractors._modern_kernels import _float_to_bits
 from attractors._validate import (MAX_WORK, as_array, as_generator, as_int, as_patterns, as_positive,
                                   as_spins, check_budget)
 
@@ -86,6 +97,9 @@ MAX_TABLE = 2**18
 MAX_ROWSUM_COMPACT = 10**7
 #: Largest number of entries of the recorded overlaps.
 MAX_ENTRIES = 2**27
+#: 1.5 * 2**52 and its bit pattern: c + _ROUND holds rint(c) in its low mantissa bits for |c| < 2**51.
+_ROUND = 6755399441055744.0
+_ROUND_BITS = np.int64(0x4338000000000000)
 
 
 # ----------------------------------------------------------------------------- shared pieces
@@ -110,6 +124,21 @@ def _int_fields(K, s, out):
         acc = np.int32(0)
         for j in range(n):
             acc += np.int32(K[i, j]) * sg[j]
+        out[i] = acc
+
+
+@njit(cache=True)
+def _int_fields8(K, s, out):
+    # _int_fields for int8 K: each product K_ij s_j formed in int16 (exact, |K_ij| <= 127), twice as many
+    # per vector operation as in int32, and summed in int32 (the same integers)
+    n = K.shape[0]
+    sg = np.empty(n, np.int16)
+    for j in range(n):
+        sg[j] = 1 if s[j] > 0 else -1
+    for i in range(n):
+        acc = np.int32(0)
+        for j in range(n):
+            acc += np.int32(np.int16(K[i, j]) * sg[j])
         out[i] = acc
 
 
@@ -354,18 +383,27 @@ def _compact_block(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m):
 
 
 @njit(cache=True)
-def _compact_finite(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m):
+def _compact_finite(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m, w):
     """_compact_block at finite beta (two draws per update), the loop cut at sweep ends: no test per update
-    for the overlap recording or for beta = inf, which roughly halves the cost of an update that does not flip."""
+    for the overlap recording or for beta = inf, which roughly halves the cost of an update that does not flip.
+    The draws come from ``u``, or, when ``w`` is not empty, from the two PCG64 chains of :func:`_pcg_lanes`."""
     n = s.shape[0]
     track = xi.shape[0] > 0
+    pcg = w.shape[0] > 0
+    ha, la, hb, lb, ahi, alo, chi, clo = _lane_words(w)
     flips = 0
     k = 0
     while k < n_upd:
         t = t0 + k
         stop = min(n_upd, k + (n - t % n))          # next sweep end, or the end of the block
         for q in range(k, stop):
-            i = int(u[2 * q] * n)
+            if pcg:
+                u1, u2 = _pcg_double(ha, la), _pcg_double(hb, lb)
+                ha, la = _pcg_step(ha, la, ahi, alo, chi, clo)
+                hb, lb = _pcg_step(hb, lb, ahi, alo, chi, clo)
+            else:
+                u1, u2 = u[2 * q], u[2 * q + 1]
+            i = int(u1 * n)
             f = kf[i]
             if -kt <= f <= kt:
                 p = table[f + kt]
@@ -374,7 +412,7 @@ def _compact_finite(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m):
                     table[f + kt] = p
             else:
                 p = _p_up(2.0 * (beta * (f / n_float)))
-            new = 1.0 if u[2 * q + 1] < p else -1.0
+            new = 1.0 if u2 < p else -1.0
             if new != s[i]:
                 s[i] = new
                 row = Kt[i]
@@ -393,20 +431,27 @@ def _compact_finite(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m):
 
 
 @njit(cache=True)
-def _float_finite(Jt, s, phi, beta, u, n_upd, t0, xi, m):
-    """_float_block at finite beta, the loop cut at sweep ends (as _compact_finite)."""
+def _float_finite(Jt, s, phi, beta, u, n_upd, t0, xi, m, w):
+    """_float_block at finite beta, the loop cut at sweep ends, the draws from ``u`` or ``w`` (as _compact_finite)."""
     n = s.shape[0]
     lo, hi = _brackets()
     track = xi.shape[0] > 0
+    pcg = w.shape[0] > 0
+    ha, la, hb, lb, ahi, alo, chi, clo = _lane_words(w)
     flips = 0
     k = 0
     while k < n_upd:
         t = t0 + k
         stop = min(n_upd, k + (n - t % n))
         for q in range(k, stop):
-            i = int(u[2 * q] * n)
+            if pcg:
+                u1, u2 = _pcg_double(ha, la), _pcg_double(hb, lb)
+                ha, la = _pcg_step(ha, la, ahi, alo, chi, clo)
+                hb, lb = _pcg_step(hb, lb, ahi, alo, chi, clo)
+            else:
+                u1, u2 = u[2 * q], u[2 * q + 1]
+            i = int(u1 * n)
             x = 2.0 * (beta * phi[i])
-            u2 = u[2 * q + 1]
             a = abs(x)
             kb = int(a) if a < 40.0 else 40
             if x >= 0.0 and u2 < lo[kb]:
@@ -451,12 +496,56 @@ def _div_exact(k, n, inv):
     return _fma(_fma(-q0, n, k), inv, q0)
 
 
+@intrinsic
+def _mulhi(typingctx, a, b):
+    """The high 64 bits of the 128-bit product of two uint64 (LLVM's i128 multiply: one MUL instruction)."""
+    sig = _nbtypes.uint64(_nbtypes.uint64, _nbtypes.uint64)
+
+    def codegen(context, builder, signature, args):
+        i128 = ir.IntType(128)
+        p = builder.mul(builder.zext(args[0], i128), builder.zext(args[1], i128))
+        return builder.trunc(builder.lshr(p, ir.Constant(i128, 64)), ir.IntType(64))
+
+    return sig, codegen
+
+
+@njit(cache=True, inline="always")
+def _pcg_step(h, l, ahi, alo, chi, clo):
+    # the 128-bit state (h, l) <- A (h, l) + C mod 2**128
+    lo = l * alo
+    hi = _mulhi(l, alo) + l * ahi + h * alo
+    l2 = lo + clo
+    return hi + chi + np.uint64(l2 < lo), l2
+
+
+@njit(cache=True, inline="always")
+def _pcg_double(h, l):
+    # PCG64's output of state (h, l) (XSL-RR: h ^ l rotated right by the top 6 bits of h) as NumPy's
+    # next_double: its top 53 bits times 2**-53
+    x = h ^ l
+    r = h >> np.uint64(58)
+    x = (x >> r) | (x << ((np.uint64(64) - r) & np.uint64(63)))
+    return np.float64(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def _lane_words(w):
+    # (h_a, l_a, h_b, l_b, A_hi, A_lo, C_hi, C_lo) of _pcg_lanes, zeros when w is empty
+    if w.shape[0] == 0:
+        z = np.uint64(0)
+        return z, z, z, z, z, z, z, z
+    return w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]
+
+
 @njit(cache=True)
 def _scan8(J, K8):
-    """The common case in one vectorised pass over J: K8 = clip(rint(N J), -127, 127) and the row sums of
+    """The common case in one vectorised pass over J: K8 = rint(clip(N J, -127, 127)) and the row sums of
     |K8|; returns (entries of J that differ from K8 / N, max_i sum_j |K8_ij|).  Zero entries differ
     exactly when J = K / N with integers |K_ij| <= 127 (a NaN, an inf, a larger or a non-integer
-    multiple of 1/N differs).  No division: K8 / N comes from :func:`_div_exact`."""
+    multiple of 1/N differs).  No division and no float-to-integer conversion: the clipped value c is
+    rounded by adding and subtracting 1.5 * 2**52 (y = c + 1.5 * 2**52 holds rint(c) in its low mantissa
+    bits, with the same round-half-even as ``np.rint``), the integer is read from the bits of y, and
+    K8 / N comes from :func:`_div_exact`.  (A NaN is clipped to 127, and differs from K8 / N.)"""
     n = J.shape[0]
     nf = float(n)
     inv = 1.0 / nf
@@ -466,9 +555,9 @@ def _scan8(J, K8):
         r = np.int32(0)
         for j in range(n):
             x = J[i, j]
-            k = max(min(np.rint(x * nf), 127.0), -127.0)   # NaN -> 127 (and differs from x)
-            nbad += np.int32(_div_exact(k, nf, inv) != x)
-            ki = np.int32(k)
+            y = max(min(x * nf, 127.0), -127.0) + _ROUND
+            nbad += np.int32(_div_exact(y - _ROUND, nf, inv) != x)
+            ki = np.int32(np.int64(_float_to_bits(y)) - _ROUND_BITS)
             r += abs(ki)
             K8[i, j] = np.int8(ki)
         rmax = max(rmax, r)
@@ -735,7 +824,7 @@ def _prepare(J, K, s, h, beta, symmetric=None, rowsum=None):
         Kt = K if symmetric else np.ascontiguousarray(K.T)
         rowmax = int(rowsum) if rowsum is not None else int(np.max(np.abs(K.astype(np.int64)).sum(axis=1)))
         kf = np.empty(n, dtype=np.int32 if rowmax < 2**30 else np.int64)
-        _int_fields(K, s, kf)
+        (_int_fields8 if K.dtype == np.int8 else _int_fields)(K, s, kf)
         kt = min(rowmax, (MAX_TABLE - 1) // 2)
         # filled as fields are visited (a run visits few of the 2 kt + 1 values; each entry the same bits)
         table = np.full(2 * kt + 1, np.nan) if not math.isinf(beta) else np.zeros(1)
@@ -746,10 +835,45 @@ def _prepare(J, K, s, h, beta, symmetric=None, rowsum=None):
     return ("float64", Jt, phi, tol)
 
 
+_PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645   # PCG64's 128-bit LCG multiplier
+_MASK128 = (1 << 128) - 1
+_NO_LANES = np.zeros(0, dtype=np.uint64)
+
+
+def _pcg_lanes(state: int, inc: int):
+    """Words of two interleaved chains of PCG64 from ``state``: chain a at s_1, chain b at s_2, each stepping
+    by two draws, s -> A s + C with A = a^2, C = (a + 1) c (a the multiplier, c = ``inc``)."""
+    s1 = (state * _PCG_MULT + inc) & _MASK128
+    s2 = (s1 * _PCG_MULT + inc) & _MASK128
+    A = (_PCG_MULT * _PCG_MULT) & _MASK128
+    C = ((_PCG_MULT + 1) * inc) & _MASK128
+    low = (1 << 64) - 1
+    return np.array([s1 >> 64, s1 & low, s2 >> 64, s2 & low, A >> 64, A & low, C >> 64, C & low], dtype=np.uint64)
+
+
 def _run_blocks(prep, s, beta, total, gen, xi, m):
-    """``total`` updates, the uniforms drawn by NumPy in blocks of BLOCK_UPDATES updates; returns flips."""
+    """``total`` updates; returns flips.  At finite beta with NumPy's default bit generator (PCG64) the kernel
+    makes the draws itself, on two interleaved chains of its state (the same numbers in the same order as
+    ``gen.random()``, tested), and the generator is then advanced past them; otherwise the uniforms are drawn
+    by NumPy in blocks of BLOCK_UPDATES updates."""
     n = s.shape[0]
     d = 1 if math.isinf(beta) else 2
+    bitgen = gen.bit_generator
+    if d == 2 and type(bitgen) is np.random.PCG64 and total > 0:
+        with bitgen.lock:
+            st = bitgen.state
+            w = _pcg_lanes(st["state"]["state"], st["state"]["inc"])
+            if prep[0] == "compact":
+                flips = _compact_finite(prep[1], s, prep[2], prep[3], prep[4], float(n), beta, _NO_DRAWS, total, 0,
+                                        xi, m, w)
+            else:
+                flips = _float_finite(prep[1], s, prep[2], beta, _NO_DRAWS, total, 0, xi, m, w)
+            # advance() also clears the buffered 32-bit half-word, which drawing doubles keeps: restore it
+            bitgen.advance(2 * total)
+            new = bitgen.state
+            new["has_uint32"], new["uinteger"] = st["has_uint32"], st["uinteger"]
+            bitgen.state = new
+        return flips
     buf = np.empty(d * max(1, min(total, BLOCK_UPDATES)))
     done = flips = 0
     while done < total:
@@ -758,15 +882,19 @@ def _run_blocks(prep, s, beta, total, gen, xi, m):
         gen.random(out=u)
         if prep[0] == "compact":
             if d == 2:
-                flips += _compact_finite(prep[1], s, prep[2], prep[3], prep[4], float(n), beta, u, k, done, xi, m)
+                flips += _compact_finite(prep[1], s, prep[2], prep[3], prep[4], float(n), beta, u, k, done, xi, m,
+                                         _NO_LANES)
             else:
                 flips += _compact_block(prep[1], s, prep[2], prep[3], prep[4], float(n), beta, u, k, done, xi, m)
         elif d == 2:
-            flips += _float_finite(prep[1], s, prep[2], beta, u, k, done, xi, m)
+            flips += _float_finite(prep[1], s, prep[2], beta, u, k, done, xi, m, _NO_LANES)
         else:
             flips += _float_block(prep[1], s, prep[2], prep[3], beta, u, k, done, xi, m)
         done += k
     return flips
+
+
+_NO_DRAWS = np.zeros(0)
 
 
 # ----------------------------------------------------------------------------- public entry

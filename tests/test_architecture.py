@@ -15,7 +15,7 @@ PKG = Path(__file__).resolve().parents[1] / "attractors"
 
 #: Private kernel modules and the only modules of the package each may import.
 KERNELS = {
-    "_glauber": {"_validate", "bench"},
+    "_glauber": {"_validate", "bench", "_modern_kernels"},
     "_modern_kernels": {"numerics", "bench"},
     "_fep_kernels": {"numerics", "_modern_kernels"},
 }

@@ -323,3 +323,69 @@ def test_fast_scan_and_general_scan_agree(case):
     if case in ("nan", "inf"):
         with pytest.raises(ValueError, match="J must contain only finite"):
             G.scan_couplings(J)
+
+
+# ---------------------------------------------------------------- draws made in the kernel (PCG64)
+
+class _OtherPCG64(np.random.PCG64):
+    """PCG64 under another type: run() then draws in NumPy blocks (the general path), not in the kernel."""
+
+
+def _generators(seed, buffered):
+    a, b = np.random.Generator(np.random.PCG64(seed)), np.random.Generator(_OtherPCG64(seed))
+    if buffered:  # leave a buffered 32-bit half-word in both: drawing doubles must keep it
+        a.integers(0, 2**32, dtype=np.uint32)
+        b.integers(0, 2**32, dtype=np.uint32)
+    return a, b
+
+
+@pytest.mark.parametrize("n,p,beta,sweeps,h", [(1, 1, 1.0, 5, None), (7, 2, 0.5, 30, None), (200, 5, 2.0, 5, None),
+                                               (257, 9, 0.01, 4, None), (300, 140, 0.3, 2, None),
+                                               (64, 3, 1.5, 7, 0.1)])
+@pytest.mark.parametrize("buffered", [False, True])
+def test_kernel_draws_are_numpys_stream(n, p, beta, sweeps, h, buffered):
+    """The kernel's own PCG64 chains give the trajectory of NumPy's block draws, and leave the generator
+    in the same state (the buffered half-word included); compact and float64 kernels (h != 0) both."""
+    xi = _patterns(p, n, seed=n)
+    J = H.hebbian(xi)
+    s0 = _spins(n, n + 2)
+    a, b = _generators(11 + n, buffered)
+    s_a, m_a = H.run(J, s0, h=h, beta=beta, sweeps=sweeps, rng=a, patterns=xi)
+    s_b, m_b = H.run(J, s0, h=h, beta=beta, sweeps=sweeps, rng=b, patterns=xi)
+    assert np.array_equal(s_a, s_b) and np.array_equal(m_a, m_b)
+    assert a.bit_generator.state["state"] == b.bit_generator.state["state"]
+    assert a.bit_generator.state["has_uint32"] == b.bit_generator.state["has_uint32"] == int(buffered)
+    assert a.bit_generator.state["uinteger"] == b.bit_generator.state["uinteger"]
+    assert a.random() == b.random()
+
+
+def test_kernel_draws_match_the_per_draw_reference():
+    """Against hopfield's kernel that calls numba's gen.random() once per draw (no blocks, no chains)."""
+    for seed in range(5):
+        n = 40 + 13 * seed
+        xi = _patterns(3, n, seed=seed)
+        J = H.hebbian(xi)
+        s0 = _spins(n, seed)
+        for beta in (0.2, 1.0, 4.0):
+            g_ref, g_new = np.random.default_rng(seed), np.random.default_rng(seed)
+            s_ref = s0.copy()
+            H._seq_kernel(J, J, s_ref, np.zeros(n), beta, 6, g_ref, np.zeros((0, n)), np.zeros((7, 0)))
+            s_new = H.run(J, s0, beta=beta, sweeps=6, rng=g_new)
+            assert np.array_equal(s_ref, s_new)
+            assert g_ref.random() == g_new.random()
+
+
+def test_chain_words_step_like_pcg64():
+    """_pcg_lanes: chain a starts at the first draw's state, chain b at the second, both step by two draws."""
+    g = np.random.default_rng(5)
+    st = g.bit_generator.state["state"]
+    w = [int(x) for x in G._pcg_lanes(st["state"], st["inc"])]
+    states = []
+    for _ in range(4):
+        g.bit_generator.advance(1)
+        states.append(g.bit_generator.state["state"]["state"])
+    a_state, b_state = (w[0] << 64) | w[1], (w[2] << 64) | w[3]
+    A, C = (w[4] << 64) | w[5], (w[6] << 64) | w[7]
+    mask = (1 << 128) - 1
+    assert a_state == states[0] and b_state == states[1]
+    assert (A * a_state + C) & mask == states[2] and (A * b_state + C) & mask == states[3]
