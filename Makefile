@@ -87,8 +87,11 @@ data: $(STAMP)
 ledger: $(STAMP)
 	$(BIN)/python -m attractors.ledger book/
 
+# The benchmarks at full size (a few minutes; run it on an otherwise idle machine).  BENCH_ARGS adds the side-by-side
+# run of the reference FEP code and the Simulation-2 grid timing:
+#   make bench BENCH_ARGS="--fep-reference /path/to/clone/of/fep-attractor-network --sim2-grid"
 bench: $(STAMP)
-	$(BIN)/python -m attractors.bench --json book/appendix/bench_results.json
+	$(BIN)/python -m attractors.bench --full --json book/appendix/bench_results.json $(BENCH_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab book

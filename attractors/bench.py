@@ -439,19 +439,49 @@ def run_all(quick: bool = True, modules: tuple[str, ...] = MODULES, lim: dict | 
     return results
 
 
+def time_sim2_grid(n_jobs: int = 2) -> dict:
+    """Wall time of one seed of the full Simulation-2 grid (20 x 19 networks, 5000 epochs of 10 steps each),
+    run as a reader runs it: the public command ``python -m attractors.insilico grid`` in a child process,
+    ``n_jobs`` joblib workers, its output in a temporary file.  Returns the command, the number of networks and
+    the wall seconds (interpreter start and worker start-up included)."""
+    import subprocess
+    import tempfile
+
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive integer; got {n_jobs!r}")
+    with tempfile.TemporaryDirectory() as tmp:
+        args = ["-m", "attractors.insilico", "grid", "--out", os.path.join(tmp, "grid.npz"), "--seeds", "0",
+                "--n-jobs", str(n_jobs), "--quiet"]
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, *args], check=True)
+        wall = time.perf_counter() - t0
+    return {"command": "python " + " ".join(a if not a.endswith("grid.npz") else "OUT.npz" for a in args),
+            "networks": 20 * 19, "n_jobs": n_jobs, "wall_s": wall}
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m attractors.bench [--full] [--json FILE]``: the limits, then one row per kernel."""
     import json
 
     argv = sys.argv[1:] if argv is None else list(argv)
     if any(a in ("-h", "--help") for a in argv):
-        print("usage: python -m attractors.bench [--full] [--json FILE] [--fep-reference CLONE]\n"
+        print("usage: python -m attractors.bench [--full] [--json FILE] [--fep-reference CLONE] [--sim2-grid]\n"
+              "  --full                 the benchmarks at their full sizes (what make bench runs)\n"
               "  --fep-reference CLONE  also time the reference AttractorNetwork.update of a local clone of\n"
               "                         pni-lab/fep-attractor-network against fep.run, side by side\n"
               "                         (attractors.fep.reference_ratio; the clone is yours, nothing is copied);\n"
               "                         with --json the times are stored under fep_reference (kept by later runs\n"
-              "                         without a clone)")
+              "                         without a clone)\n"
+              "  --sim2-grid            also time one seed of the full Simulation-2 grid through its public\n"
+              "                         command (python -m attractors.insilico grid --seeds 0 --n-jobs 2), about\n"
+              "                         a minute; with --json stored under sim2_grid (kept by later runs without it)")
         return 0
+    sim2 = None
+    if "--sim2-grid" in argv:
+        argv.remove("--sim2-grid")
+        sim2 = time_sim2_grid()
+        print(f"Simulation-2 grid, one seed, {sim2['networks']} networks: {sim2['wall_s']:.1f} s wall "
+              f"({sim2['command']})")
     if "--fep-reference" in argv:
         k = argv.index("--fep-reference")
         if k + 1 >= len(argv):
@@ -497,6 +527,10 @@ def main(argv: list[str] | None = None) -> int:
                 doc["fep_reference"] = {"date": today, "sizes": fep_reference}
             elif old_json.get("fep_reference"):  # measured with a clone earlier: kept, with its own date
                 doc["fep_reference"] = old_json["fep_reference"]
+            if sim2 is not None:
+                doc["sim2_grid"] = dict(sim2, date=today)
+            elif old_json.get("sim2_grid"):  # measured earlier: kept, with its own date
+                doc["sim2_grid"] = old_json["sim2_grid"]
             json.dump(doc, fh, indent=1)
         print(f"wrote {out_json}")
     return 0

@@ -372,7 +372,7 @@ def run(J, s0, *, h=None, beta=np.inf, mode="sequential", sweeps=1, rng=None, pa
     gen = as_generator(rng)
     m = np.zeros((sweeps + 1, xi.shape[0]))
     if mode == "sequential":
-        # The fast kernels of attractors._glauber (block draws; integer couplings when J = K/N exactly and
+        # The fast kernels of attractors._glauber (draws in the kernel or in blocks; integer couplings when J = K/N exactly and
         # h = 0) follow the trajectory of _seq_kernel draw for draw: same final state, overlaps and generator
         # state (tests/test_glauber.py).  _seq_kernel stays as their reference.
         K = C.K if not np.any(h) else None
