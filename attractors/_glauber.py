@@ -91,6 +91,8 @@ MAX_UPDATES = MAX_WORK // STEPS_PER_UPDATE
 MAX_FIELD = 1e300
 #: Updates handed to the kernel per block of pre-drawn uniforms (at most 2 x 8192 doubles = 128 kB).
 BLOCK_UPDATES = 8192
+#: Updates per kernel call when the kernel draws PCG64 itself (a fraction of a second: Ctrl-C is seen between calls).
+KERNEL_DRAW_UPDATES = 2**22
 #: Largest acceptance table (entries); larger field ranges fall back to ``exp`` per update.
 MAX_TABLE = 2**18
 #: The compact kernel is used only when max_i sum_j |K_ij| is below this (integer ties = the float kernel's ties).
@@ -386,7 +388,8 @@ def _compact_block(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m):
 def _compact_finite(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m, w):
     """_compact_block at finite beta (two draws per update), the loop cut at sweep ends: no test per update
     for the overlap recording or for beta = inf, which roughly halves the cost of an update that does not flip.
-    The draws come from ``u``, or, when ``w`` is not empty, from the two PCG64 chains of :func:`_pcg_lanes`."""
+    The draws come from ``u``, or, when ``w`` is not empty, from the two PCG64 chains of :func:`_pcg_lanes`, whose
+    states are written back to ``w`` at the end."""
     n = s.shape[0]
     track = xi.shape[0] > 0
     pcg = w.shape[0] > 0
@@ -427,6 +430,8 @@ def _compact_finite(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m, w)
         if track and t % n == 0:
             _overlap_row(xi, s, m[t // n])
         k = stop
+    if pcg:  # where the chains stand, for the next call
+        w[0], w[1], w[2], w[3] = ha, la, hb, lb
     return flips
 
 
@@ -470,6 +475,8 @@ def _float_finite(Jt, s, phi, beta, u, n_upd, t0, xi, m, w):
         if track and t % n == 0:
             _overlap_row(xi, s, m[t // n])
         k = stop
+    if pcg:  # where the chains stand, for the next call
+        w[0], w[1], w[2], w[3] = ha, la, hb, lb
     return flips
 
 
@@ -545,7 +552,8 @@ def _scan8(J, K8):
     multiple of 1/N differs).  No division and no float-to-integer conversion: the clipped value c is
     rounded by adding and subtracting 1.5 * 2**52 (y = c + 1.5 * 2**52 holds rint(c) in its low mantissa
     bits, with the same round-half-even as ``np.rint``), the integer is read from the bits of y, and
-    K8 / N comes from :func:`_div_exact`.  (A NaN is clipped to 127, and differs from K8 / N.)"""
+    K8 / N comes from :func:`_div_exact`.  (A NaN entry differs from whatever K8 / N it yields; K8 and the
+    row sums are then meaningless, and the caller discards them.)"""
     n = J.shape[0]
     nf = float(n)
     inv = 1.0 / nf
@@ -863,14 +871,21 @@ def _run_blocks(prep, s, beta, total, gen, xi, m):
         with bitgen.lock:
             st = bitgen.state
             w = _pcg_lanes(st["state"]["state"], st["state"]["inc"])
-            if prep[0] == "compact":
-                flips = _compact_finite(prep[1], s, prep[2], prep[3], prep[4], float(n), beta, _NO_DRAWS, total, 0,
-                                        xi, m, w)
-            else:
-                flips = _float_finite(prep[1], s, prep[2], beta, _NO_DRAWS, total, 0, xi, m, w)
-            # advance() also clears the buffered 32-bit half-word, which drawing doubles keeps: restore it
-            bitgen.advance(2 * total)
-            new = bitgen.state
+            done = flips = 0
+            while done < total:  # in chunks, so that an interrupt (Ctrl-C) is seen within a fraction of a second
+                k = min(KERNEL_DRAW_UPDATES, total - done)
+                if prep[0] == "compact":
+                    flips += _compact_finite(prep[1], s, prep[2], prep[3], prep[4], float(n), beta, _NO_DRAWS, k,
+                                             done, xi, m, w)
+                else:
+                    flips += _float_finite(prep[1], s, prep[2], beta, _NO_DRAWS, k, done, xi, m, w)
+                done += k
+            # the state after the draws, set in one assignment (advance() would also clear the buffered 32-bit
+            # half-word, which drawing doubles keeps)
+            after = np.random.PCG64()
+            after.state = st
+            after.advance(2 * total)
+            new = after.state
             new["has_uint32"], new["uinteger"] = st["has_uint32"], st["uinteger"]
             bitgen.state = new
         return flips

@@ -447,20 +447,27 @@ def time_sim2_grid(n_jobs: int = 2) -> dict:
     import subprocess
     import tempfile
 
-    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs < 1:
-        raise ValueError(f"n_jobs must be a positive integer; got {n_jobs!r}")
+    if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, (int, np.integer)):
+        raise TypeError(f"n_jobs must be an integer; got {type(n_jobs).__name__}")
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be >= 1; got {n_jobs}")
     with tempfile.TemporaryDirectory() as tmp:
-        args = ["-m", "attractors.insilico", "grid", "--out", os.path.join(tmp, "grid.npz"), "--seeds", "0",
-                "--n-jobs", str(n_jobs), "--quiet"]
+        out = os.path.join(tmp, "grid.npz")
+        args = ["-m", "attractors.insilico", "grid", "--out", out, "--seeds", "0", "--n-jobs", str(int(n_jobs)),
+                "--quiet"]
         t0 = time.perf_counter()
         subprocess.run([sys.executable, *args], check=True)
         wall = time.perf_counter() - t0
-    return {"command": "python " + " ".join(a if not a.endswith("grid.npz") else "OUT.npz" for a in args),
-            "networks": 20 * 19, "n_jobs": n_jobs, "wall_s": wall}
+        with np.load(out) as grid:
+            networks = int(np.prod(grid["retrieval"].shape))
+    return {"command": "python " + " ".join("OUT.npz" if a == out else a for a in args),
+            "networks": networks, "n_jobs": int(n_jobs), "wall_s": wall}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m attractors.bench [--full] [--json FILE]``: the limits, then one row per kernel."""
+    """``python -m attractors.bench [--full] [--json FILE] [--fep-reference CLONE] [--sim2-grid]``: the limits,
+    then one row per kernel (``--full``: at full sizes); ``--fep-reference`` and ``--sim2-grid`` add the timings of
+    :func:`attractors.fep.reference_ratio` and :func:`time_sim2_grid`, stored in the JSON file with their dates."""
     import json
 
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -476,12 +483,13 @@ def main(argv: list[str] | None = None) -> int:
               "                         command (python -m attractors.insilico grid --seeds 0 --n-jobs 2), about\n"
               "                         a minute; with --json stored under sim2_grid (kept by later runs without it)")
         return 0
-    sim2 = None
-    if "--sim2-grid" in argv:
+    unknown = [a for a in argv if a.startswith("-") and a not in ("--full", "--json", "--fep-reference", "--sim2-grid")]
+    if unknown:
+        print(f"error: unknown option(s) {' '.join(unknown)}; see --help", file=sys.stderr)
+        return 2
+    want_sim2 = "--sim2-grid" in argv
+    if want_sim2:
         argv.remove("--sim2-grid")
-        sim2 = time_sim2_grid()
-        print(f"Simulation-2 grid, one seed, {sim2['networks']} networks: {sim2['wall_s']:.1f} s wall "
-              f"({sim2['command']})")
     if "--fep-reference" in argv:
         k = argv.index("--fep-reference")
         if k + 1 >= len(argv):
@@ -496,6 +504,11 @@ def main(argv: list[str] | None = None) -> int:
         del argv[k:k + 2]
     else:
         fep_reference = None
+    sim2 = None
+    if want_sim2:  # after the reference run, whose clone path is checked first
+        sim2 = time_sim2_grid()
+        print(f"Simulation-2 grid, one seed, {sim2['networks']} networks: {sim2['wall_s']:.1f} s wall "
+              f"({sim2['command']})")
     quick = "--full" not in argv
     out_json = argv[argv.index("--json") + 1] if "--json" in argv and argv.index("--json") + 1 < len(argv) else None
     lim = limits(quick)

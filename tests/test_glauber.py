@@ -327,6 +327,9 @@ def test_fast_scan_and_general_scan_agree(case):
 
 # ---------------------------------------------------------------- draws made in the kernel (PCG64)
 
+_PCG_LANES = G._pcg_lanes
+
+
 class _OtherPCG64(np.random.PCG64):
     """PCG64 under another type: run() then draws in NumPy blocks (the general path), not in the kernel."""
 
@@ -343,15 +346,21 @@ def _generators(seed, buffered):
                                                (257, 9, 0.01, 4, None), (300, 140, 0.3, 2, None),
                                                (64, 3, 1.5, 7, 0.1)])
 @pytest.mark.parametrize("buffered", [False, True])
-def test_kernel_draws_are_numpys_stream(n, p, beta, sweeps, h, buffered):
+def test_kernel_draws_are_numpys_stream(n, p, beta, sweeps, h, buffered, monkeypatch):
     """The kernel's own PCG64 chains give the trajectory of NumPy's block draws, and leave the generator
-    in the same state (the buffered half-word included); compact and float64 kernels (h != 0) both."""
+    in the same state (the buffered half-word included); compact and float64 kernels (h != 0) both, and
+    runs cut into several kernel calls (the chains carried from one to the next)."""
     xi = _patterns(p, n, seed=n)
     J = H.hebbian(xi)
     s0 = _spins(n, n + 2)
     a, b = _generators(11 + n, buffered)
+    lanes = []
+    monkeypatch.setattr(G, "_pcg_lanes", lambda *args: lanes.append(1) or _PCG_LANES(*args))
+    monkeypatch.setattr(G, "KERNEL_DRAW_UPDATES", 7 + n)  # several calls per run, cut inside sweeps
     s_a, m_a = H.run(J, s0, h=h, beta=beta, sweeps=sweeps, rng=a, patterns=xi)
+    assert lanes == [1]                            # the kernel drew (PCG64) ...
     s_b, m_b = H.run(J, s0, h=h, beta=beta, sweeps=sweeps, rng=b, patterns=xi)
+    assert lanes == [1]                            # ... and the subclass took the block path
     assert np.array_equal(s_a, s_b) and np.array_equal(m_a, m_b)
     assert a.bit_generator.state["state"] == b.bit_generator.state["state"]
     assert a.bit_generator.state["has_uint32"] == b.bit_generator.state["has_uint32"] == int(buffered)
