@@ -108,46 +108,55 @@ def _log_normal(v):
     return ej * _LN2_HI + ((f - (hfsq - s * (hfsq + R))) + ej * _LN2_LO)
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _draw_one(b, uu):
+    """A draw of CB(b) at the uniform uu, without branches (inlined, so that a loop over nodes vectorises)."""
+    a = abs(b)
+    w = 1.0 - uu if b > 0.0 else uu
+    x2 = -2.0 * a
+    x2 = x2 if x2 > _EXP_ARG_FLOOR else _EXP_ARG_FLOOR
+    em1, e = _expm1_and_exp(x2)
+    small = a < 1.0
+    t = w * em1                                  # = -w (1 - e^{-2a})
+    v = 1.0 + t if small else (1.0 - w) + w * e
+    corr = (t - (v - 1.0)) / v if small else 0.0
+    x = 1.0 + (_log_normal(v) + corr) / a
+    x = x if x > -1.0 else -1.0
+    x = x if x < 1.0 else 1.0
+    x = x if b > 0.0 else -x
+    return x if a >= 1e-150 else 2.0 * uu - 1.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _lang_one(b):
+    """L(b) without branches: for |b| < 0.3 the series of ``fep._lang`` (the same operations, so the same
+    bits), else 1 + 2e/(1 - e) - 1/|b| with e = e^{-2|b|} from the polynomial above (a few ulp; |b| = inf
+    gives 1)."""
+    a = abs(b)
+    z2 = a * a
+    acc = 0.0
+    for k in range(_COTH_SERIES.size - 1, -1, -1):
+        acc = acc * z2 + _COTH_SERIES[k]
+    x2 = -2.0 * a
+    x2 = x2 if x2 > _EXP_ARG_FLOOR else _EXP_ARG_FLOOR
+    em1, e = _expm1_and_exp(x2)
+    v = a * acc if a < 0.3 else 1.0 + 2.0 * e / (-em1) - 1.0 / a
+    return v if b >= 0.0 else -v
+
+
 @njit(cache=True, error_model="numpy")
 def draw_fields(field, u, ku, out):
     """out[i] <- a draw of CB(field[i]) at the uniform u[ku + i], for i < field.size (no branches)."""
     for i in range(field.size):
-        b = field[i]
-        uu = u[ku + i]
-        a = abs(b)
-        w = 1.0 - uu if b > 0.0 else uu
-        x2 = -2.0 * a
-        x2 = x2 if x2 > _EXP_ARG_FLOOR else _EXP_ARG_FLOOR
-        em1, e = _expm1_and_exp(x2)
-        small = a < 1.0
-        t = w * em1                                  # = -w (1 - e^{-2a})
-        v = 1.0 + t if small else (1.0 - w) + w * e
-        corr = (t - (v - 1.0)) / v if small else 0.0
-        x = 1.0 + (_log_normal(v) + corr) / a
-        x = x if x > -1.0 else -1.0
-        x = x if x < 1.0 else 1.0
-        x = x if b > 0.0 else -x
-        out[i] = x if a >= 1e-150 else 2.0 * uu - 1.0
+        out[i] = _draw_one(field[i], u[ku + i])
     return out
 
 
 @njit(cache=True, error_model="numpy")
 def lang_fields(x, out):
-    """out[i] <- L(x[i]) (Langevin function) for i < x.size, branch-free: for |x| < 0.3 the series of
-    ``fep._lang`` (the same operations, so the same bits), else 1 + 2e/(1 - e) - 1/|x| with
-    e = e^{-2|x|} from the polynomial above (a few ulp; |x| = inf gives 1)."""
+    """out[i] <- L(x[i]) (Langevin function) for i < x.size, branch-free (:func:`_lang_one`)."""
     for i in range(x.size):
-        b = x[i]
-        a = abs(b)
-        z2 = a * a
-        acc = 0.0
-        for k in range(_COTH_SERIES.size - 1, -1, -1):
-            acc = acc * z2 + _COTH_SERIES[k]
-        x2 = -2.0 * a
-        x2 = x2 if x2 > _EXP_ARG_FLOOR else _EXP_ARG_FLOOR
-        em1, e = _expm1_and_exp(x2)
-        v = a * acc if a < 0.3 else 1.0 + 2.0 * e / (-em1) - 1.0 / a
-        out[i] = v if b >= 0.0 else -v
+        out[i] = _lang_one(x[i])
     return out
 
 
@@ -189,7 +198,9 @@ def _fields_into(JT, s, h):
 def _learn_and_fields(JT, s, d, h, fields):
     # The rank-1 update JT[j, i] += d[i] s[j] (i != j), row by row; with fields=True the next step's input
     # h = J s is accumulated in the same pass over JT (the state does not change in between), in the
-    # order of _fields_into.
+    # order of _fields_into.  Four rows at a time, in one loop over i that updates them and adds them to h
+    # while they are in registers; that loop also updates the four diagonal entries JT[j + k, j + k], so
+    # they are put back after it, and h[j..j+3] recomputed from their values before it.
     n = JT.shape[0]
     if fields:
         for i in range(n):
@@ -199,14 +210,23 @@ def _learn_and_fields(JT, s, d, h, fields):
         s0, s1, s2, s3 = s[j], s[j + 1], s[j + 2], s[j + 3]
         r0, r1, r2, r3 = JT[j], JT[j + 1], JT[j + 2], JT[j + 3]
         k0, k1, k2, k3 = r0[j], r1[j + 1], r2[j + 2], r3[j + 3]
+        g0, g1, g2, g3 = h[j], h[j + 1], h[j + 2], h[j + 3]
         for i in range(n):
-            r0[i] += d[i] * s0
-            r1[i] += d[i] * s1
-            r2[i] += d[i] * s2
-            r3[i] += d[i] * s3
+            di = d[i]
+            a0 = r0[i] + di * s0
+            a1 = r1[i] + di * s1
+            a2 = r2[i] + di * s2
+            a3 = r3[i] + di * s3
+            r0[i] = a0
+            r1[i] = a1
+            r2[i] = a2
+            r3[i] = a3
+            h[i] = (((h[i] + a0 * s0) + a1 * s1) + a2 * s2) + a3 * s3
         r0[j], r1[j + 1], r2[j + 2], r3[j + 3] = k0, k1, k2, k3
-        for i in range(n):
-            h[i] = (((h[i] + r0[i] * s0) + r1[i] * s1) + r2[i] * s2) + r3[i] * s3
+        h[j] = (((g0 + k0 * s0) + r1[j] * s1) + r2[j] * s2) + r3[j] * s3
+        h[j + 1] = (((g1 + r0[j + 1] * s0) + k1 * s1) + r2[j + 1] * s2) + r3[j + 1] * s3
+        h[j + 2] = (((g2 + r0[j + 2] * s0) + r1[j + 2] * s1) + k2 * s2) + r3[j + 2] * s3
+        h[j + 3] = (((g3 + r0[j + 3] * s0) + r1[j + 3] * s1) + r2[j + 3] * s2) + k3 * s3
         j += 4
     while j < n:
         sj = s[j]
