@@ -44,7 +44,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from attractors._modern_kernels import _bits_to_float, _float_to_bits
 from attractors.numerics import _COTH_SERIES, langevin
@@ -128,7 +130,7 @@ def _draw_one(b, uu):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _lang_one(b):
+def lang_one(b):
     """L(b) without branches: for |b| < 0.3 the series of ``fep._lang`` (the same operations, so the same
     bits), else 1 + 2e/(1 - e) - 1/|b| with e = e^{-2|b|} from the polynomial above (a few ulp; |b| = inf
     gives 1)."""
@@ -144,19 +146,28 @@ def _lang_one(b):
     return v if b >= 0.0 else -v
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def draw_fields(field, u, ku, out):
     """out[i] <- a draw of CB(field[i]) at the uniform u[ku + i], for i < field.size (no branches)."""
+    us = u[ku:]  # indices from 0, known non-negative: contiguous loads, not a gather
     for i in range(field.size):
-        out[i] = _draw_one(field[i], u[ku + i])
+        out[i] = _draw_one(field[i], us[i])
     return out
 
 
 @njit(cache=True, error_model="numpy")
 def lang_fields(x, out):
-    """out[i] <- L(x[i]) (Langevin function) for i < x.size, branch-free (:func:`_lang_one`)."""
+    """out[i] <- L(x[i]) (Langevin function) for i < x.size, branch-free (:func:`lang_one`)."""
     for i in range(x.size):
-        out[i] = _lang_one(x[i])
+        out[i] = lang_one(x[i])
+    return out
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def learning_signal(x, s, lr, out):
+    """out[i] <- lr (s[i] - L(x[i])) for i < x.size, branch-free; out may be x."""
+    for i in range(x.size):
+        out[i] = lr * (s[i] - lang_one(x[i]))
     return out
 
 
@@ -172,11 +183,73 @@ def count_nonfinite(J, bias):
 
 # ----------------------------------------------------------------------------- the step of fep.run
 
+# ----------------------------------------------------------------------------- PCG64 uniforms in the step
+
+#: NumPy's PCG64 multiplier (128 bits) in two halves.
+_PCG_MUL_HI = np.uint64(2549297995355413924)
+_PCG_MUL_LO = np.uint64(4865540595714422341)
+
+
+@intrinsic
+def _umulhi(typingctx, a, b):
+    """High 64 bits of the 128-bit product of two uint64 (one ``mul`` instruction)."""
+    def codegen(context, builder, signature, args):
+        i128 = ir.IntType(128)
+        prod = builder.mul(builder.zext(args[0], i128), builder.zext(args[1], i128))
+        return builder.trunc(builder.lshr(prod, ir.Constant(i128, 64)), ir.IntType(64))
+
+    return types.uint64(types.uint64, types.uint64), codegen
+
+
 @njit(cache=True)
-def _fields_into(JT, s, h):
+def pcg_uniforms(pcg, u, k0, count):
+    """u[k0 .. k0 + count - 1] <- the next ``count`` doubles of the PCG64 stream whose 128-bit state and
+    increment are ``pcg = [state_hi, state_lo, inc_hi, inc_lo]`` (uint64; advanced in place): NumPy's
+    ``PCG64.random_raw`` step (state <- state * multiplier + increment, output XSL-RR of the new state) and
+    ``next_double`` ((output >> 11) * 2**-53), so the same doubles as ``Generator.random``."""
+    hi, lo, ihi, ilo = pcg[0], pcg[1], pcg[2], pcg[3]
+    for k in range(k0, k0 + count):
+        nlo = lo * _PCG_MUL_LO + ilo
+        carry = np.uint64(1) if nlo < ilo else np.uint64(0)
+        hi = _umulhi(lo, _PCG_MUL_LO) + lo * _PCG_MUL_HI + hi * _PCG_MUL_LO + ihi + carry
+        lo = nlo
+        x = hi ^ lo
+        r = hi >> np.uint64(58)
+        x = (x >> r) | (x << ((np.uint64(64) - r) & np.uint64(63)))
+        u[k] = np.float64(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    pcg[0], pcg[1] = hi, lo
+
+
+_MASK64 = 2**64 - 1
+
+
+def pcg_state(gen):
+    """``[state_hi, state_lo, inc_hi, inc_lo]`` (uint64) of a Generator whose bit generator is exactly NumPy's
+    PCG64 (the default of ``numpy.random.default_rng``), for :func:`pcg_uniforms`; else None."""
+    bitgen = gen.bit_generator
+    if type(bitgen) is not np.random.PCG64:
+        return None
+    st = bitgen.state["state"]
+    x, inc = st["state"], st["inc"]
+    return np.array([x >> 64, x & _MASK64, inc >> 64, inc & _MASK64], dtype=np.uint64)
+
+
+def pcg_store(gen, pcg):
+    """Put the state advanced by :func:`pcg_uniforms` back into the Generator (its increment and buffered
+    32-bit word are unchanged: ``random`` does not use the buffer)."""
+    st = gen.bit_generator.state
+    st["state"]["state"] = (int(pcg[0]) << 64) | int(pcg[1])
+    gen.bit_generator.state = st
+
+
+@njit(cache=True, inline="always")
+def _fields_into(JT, s, h, pcg, u):
     # h <- J s, each h[i] accumulated in the order j = 0..N-1 (rows of JT, vectorised over i); four
     # rows per pass over h, added one after another, so the sums are rounded exactly as one row at a time.
+    # With pcg.size > 0, also u[0..N-1] <- the next N uniforms of that PCG64 stream, one per row of JT
+    # (a chain of integer operations that runs beside the floating-point work of the rows).
     n = JT.shape[0]
+    draw = pcg.size > 0
     for i in range(n):
         h[i] = 0.0
     j = 0
@@ -185,23 +258,29 @@ def _fields_into(JT, s, h):
         r0, r1, r2, r3 = JT[j], JT[j + 1], JT[j + 2], JT[j + 3]
         for i in range(n):
             h[i] = (((h[i] + r0[i] * s0) + r1[i] * s1) + r2[i] * s2) + r3[i] * s3
+        if draw:
+            pcg_uniforms(pcg, u, j, 4)
         j += 4
     while j < n:
         sj = s[j]
         r0 = JT[j]
         for i in range(n):
             h[i] += r0[i] * sj
+        if draw:
+            pcg_uniforms(pcg, u, j, 1)
         j += 1
 
 
-@njit(cache=True)
-def _learn_and_fields(JT, s, d, h, fields):
+@njit(cache=True, inline="always")
+def _learn_and_fields(JT, s, d, h, fields, pcg, u):
     # The rank-1 update JT[j, i] += d[i] s[j] (i != j), row by row; with fields=True the next step's input
     # h = J s is accumulated in the same pass over JT (the state does not change in between), in the
-    # order of _fields_into.  Four rows at a time, in one loop over i that updates them and adds them to h
-    # while they are in registers; that loop also updates the four diagonal entries JT[j + k, j + k], so
-    # they are put back after it, and h[j..j+3] recomputed from their values before it.
+    # order of _fields_into, and (pcg.size > 0) the next step's N uniforms drawn into u, as there.  Four rows
+    # at a time, in one loop over i that updates them and adds them to h while they are in registers; that
+    # loop also updates the four diagonal entries JT[j + k, j + k], so they are put back after it, and
+    # h[j..j+3] recomputed from their values before it.
     n = JT.shape[0]
+    draw = fields and pcg.size > 0
     if fields:
         for i in range(n):
             h[i] = 0.0
@@ -227,6 +306,8 @@ def _learn_and_fields(JT, s, d, h, fields):
         h[j + 1] = (((g1 + r0[j + 1] * s0) + k1 * s1) + r2[j + 1] * s2) + r3[j + 1] * s3
         h[j + 2] = (((g2 + r0[j + 2] * s0) + r1[j + 2] * s1) + k2 * s2) + r3[j + 2] * s3
         h[j + 3] = (((g3 + r0[j + 3] * s0) + r1[j + 3] * s1) + r2[j + 3] * s2) + k3 * s3
+        if draw:
+            pcg_uniforms(pcg, u, j, 4)
         j += 4
     while j < n:
         sj = s[j]
@@ -238,6 +319,8 @@ def _learn_and_fields(JT, s, d, h, fields):
         if fields:
             for i in range(n):
                 h[i] += r0[i] * sj
+        if draw:
+            pcg_uniforms(pcg, u, j, 1)
         j += 1
 
 
