@@ -188,6 +188,7 @@ def count_nonfinite(J, bias):
 #: NumPy's PCG64 multiplier (128 bits) in two halves.
 _PCG_MUL_HI = np.uint64(2549297995355413924)
 _PCG_MUL_LO = np.uint64(4865540595714422341)
+_U0 = np.uint64(0)
 
 
 @intrinsic
@@ -201,22 +202,28 @@ def _umulhi(typingctx, a, b):
     return types.uint64(types.uint64, types.uint64), codegen
 
 
+@njit(cache=True, inline="always")
+def _pcg_next(hi, lo, ihi, ilo):
+    """One step of NumPy's PCG64 from the 128-bit state (hi, lo) with increment (ihi, ilo): the new state and
+    the double ``Generator.random`` makes of it (``random_raw``: state <- state * multiplier + increment,
+    output XSL-RR of the new state; ``next_double``: (output >> 11) * 2**-53)."""
+    nlo = lo * _PCG_MUL_LO + ilo
+    carry = np.uint64(1) if nlo < ilo else np.uint64(0)
+    hi = _umulhi(lo, _PCG_MUL_LO) + lo * _PCG_MUL_HI + hi * _PCG_MUL_LO + ihi + carry
+    x = hi ^ nlo
+    r = hi >> np.uint64(58)
+    x = (x >> r) | (x << ((np.uint64(64) - r) & np.uint64(63)))
+    return hi, nlo, np.float64(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
 @njit(cache=True)
 def pcg_uniforms(pcg, u, k0, count):
     """u[k0 .. k0 + count - 1] <- the next ``count`` doubles of the PCG64 stream whose 128-bit state and
-    increment are ``pcg = [state_hi, state_lo, inc_hi, inc_lo]`` (uint64; advanced in place): NumPy's
-    ``PCG64.random_raw`` step (state <- state * multiplier + increment, output XSL-RR of the new state) and
-    ``next_double`` ((output >> 11) * 2**-53), so the same doubles as ``Generator.random``."""
+    increment are ``pcg = [state_hi, state_lo, inc_hi, inc_lo]`` (uint64; advanced in place): the same
+    doubles as ``Generator.random`` (:func:`_pcg_next`)."""
     hi, lo, ihi, ilo = pcg[0], pcg[1], pcg[2], pcg[3]
     for k in range(k0, k0 + count):
-        nlo = lo * _PCG_MUL_LO + ilo
-        carry = np.uint64(1) if nlo < ilo else np.uint64(0)
-        hi = _umulhi(lo, _PCG_MUL_LO) + lo * _PCG_MUL_HI + hi * _PCG_MUL_LO + ihi + carry
-        lo = nlo
-        x = hi ^ lo
-        r = hi >> np.uint64(58)
-        x = (x >> r) | (x << ((np.uint64(64) - r) & np.uint64(63)))
-        u[k] = np.float64(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+        hi, lo, u[k] = _pcg_next(hi, lo, ihi, ilo)
     pcg[0], pcg[1] = hi, lo
 
 
@@ -250,6 +257,7 @@ def _fields_into(JT, s, h, pcg, u):
     # (a chain of integer operations that runs beside the floating-point work of the rows).
     n = JT.shape[0]
     draw = pcg.size > 0
+    hi, lo, ihi, ilo = (pcg[0], pcg[1], pcg[2], pcg[3]) if draw else (_U0, _U0, _U0, _U0)
     for i in range(n):
         h[i] = 0.0
     j = 0
@@ -259,7 +267,8 @@ def _fields_into(JT, s, h, pcg, u):
         for i in range(n):
             h[i] = (((h[i] + r0[i] * s0) + r1[i] * s1) + r2[i] * s2) + r3[i] * s3
         if draw:
-            pcg_uniforms(pcg, u, j, 4)
+            for k in range(j, j + 4):
+                hi, lo, u[k] = _pcg_next(hi, lo, ihi, ilo)
         j += 4
     while j < n:
         sj = s[j]
@@ -267,8 +276,10 @@ def _fields_into(JT, s, h, pcg, u):
         for i in range(n):
             h[i] += r0[i] * sj
         if draw:
-            pcg_uniforms(pcg, u, j, 1)
+            hi, lo, u[j] = _pcg_next(hi, lo, ihi, ilo)
         j += 1
+    if draw:
+        pcg[0], pcg[1] = hi, lo
 
 
 @njit(cache=True, inline="always")
@@ -281,6 +292,7 @@ def _learn_and_fields(JT, s, d, h, fields, pcg, u):
     # h[j..j+3] recomputed from their values before it.
     n = JT.shape[0]
     draw = fields and pcg.size > 0
+    hi, lo, ihi, ilo = (pcg[0], pcg[1], pcg[2], pcg[3]) if draw else (_U0, _U0, _U0, _U0)
     if fields:
         for i in range(n):
             h[i] = 0.0
@@ -307,7 +319,8 @@ def _learn_and_fields(JT, s, d, h, fields, pcg, u):
         h[j + 2] = (((g2 + r0[j + 2] * s0) + r1[j + 2] * s1) + k2 * s2) + r3[j + 2] * s3
         h[j + 3] = (((g3 + r0[j + 3] * s0) + r1[j + 3] * s1) + r2[j + 3] * s2) + k3 * s3
         if draw:
-            pcg_uniforms(pcg, u, j, 4)
+            for k in range(j, j + 4):
+                hi, lo, u[k] = _pcg_next(hi, lo, ihi, ilo)
         j += 4
     while j < n:
         sj = s[j]
@@ -320,8 +333,10 @@ def _learn_and_fields(JT, s, d, h, fields, pcg, u):
             for i in range(n):
                 h[i] += r0[i] * sj
         if draw:
-            pcg_uniforms(pcg, u, j, 1)
+            hi, lo, u[j] = _pcg_next(hi, lo, ihi, ilo)
         j += 1
+    if draw:
+        pcg[0], pcg[1] = hi, lo
 
 
 # ----------------------------------------------------------------------------- benchmarks of fep
