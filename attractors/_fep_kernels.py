@@ -34,9 +34,18 @@ function :math:`L = \coth - 1/x` of ``fep._lang`` for a whole layer, with the sa
 
 Also here, below ``fep`` (which validates every argument): the two passes over the transposed couplings
 that a step of ``fep.run`` makes (the fields :math:`h = J\sigma`, and the learning rule's rank-1 update fused
-with the next step's fields; both keep the order of every sum, so they are exact rewritings), the checks of
-the common call of ``fep.run`` (:func:`fast_args`, with a NaN/inf scan), and the floor kernel and the
-vectorised NumPy step of the FEP benchmarks.
+with the next step's fields in one loop over the nodes; both keep the order of every sum, so they are exact
+rewritings), the checks of the common call of ``fep.run`` (:func:`fast_args`, with a NaN/inf scan), and the
+floor kernel and the vectorised NumPy step of the FEP benchmarks.
+
+Uniforms.  NumPy's default bit generator, PCG64, is a 128-bit linear congruential generator
+:math:`x \leftarrow a x + c \pmod{2^{128}}` whose output is the XSL-RR permutation of the new state (the
+64-bit halves xor-ed, rotated right by the top six bits); ``Generator.random`` keeps its top 53 bits,
+:math:`u = \lfloor o/2^{11}\rfloor\,2^{-53}`.  :func:`_pcg_next` does the same integer steps (the high half of
+the 128-bit product by one ``mul`` instruction), so it returns the same doubles; a pass over :math:`J^\top`
+that computes a step's fields draws that step's uniforms, one per row, an integer chain that runs beside the
+floating-point work instead of after it.  ``fep.run`` reads the Generator's state before and writes it back
+after (:func:`pcg_state`, :func:`pcg_store`); any other bit generator fills blocks of uniforms through NumPy.
 """
 
 from __future__ import annotations
@@ -231,20 +240,19 @@ _MASK64 = 2**64 - 1
 
 
 def pcg_state(gen):
-    """``[state_hi, state_lo, inc_hi, inc_lo]`` (uint64) of a Generator whose bit generator is exactly NumPy's
-    PCG64 (the default of ``numpy.random.default_rng``), for :func:`pcg_uniforms`; else None."""
+    """``([state_hi, state_lo, inc_hi, inc_lo] as uint64, state dict)`` of a Generator whose bit generator is
+    exactly NumPy's PCG64 (the default of ``numpy.random.default_rng``), for :func:`_pcg_next`; else None."""
     bitgen = gen.bit_generator
     if type(bitgen) is not np.random.PCG64:
         return None
-    st = bitgen.state["state"]
-    x, inc = st["state"], st["inc"]
-    return np.array([x >> 64, x & _MASK64, inc >> 64, inc & _MASK64], dtype=np.uint64)
+    st = bitgen.state
+    x, inc = st["state"]["state"], st["state"]["inc"]
+    return np.array([x >> 64, x & _MASK64, inc >> 64, inc & _MASK64], dtype=np.uint64), st
 
 
-def pcg_store(gen, pcg):
-    """Put the state advanced by :func:`pcg_uniforms` back into the Generator (its increment and buffered
-    32-bit word are unchanged: ``random`` does not use the buffer)."""
-    st = gen.bit_generator.state
+def pcg_store(gen, pcg, st):
+    """Put the state advanced in ``pcg`` back into the Generator, through the dict ``st`` that
+    :func:`pcg_state` read (its increment and buffered 32-bit word stay: ``random`` does not use the buffer)."""
     st["state"]["state"] = (int(pcg[0]) << 64) | int(pcg[1])
     gen.bit_generator.state = st
 

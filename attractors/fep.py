@@ -563,7 +563,7 @@ def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, seq
     # drawn by NumPy from the caller's generator: the same doubles, in the same order, as one
     # Generator.random() per node here (the stream's next_double), at a fraction of the cost.  With a
     # PCG64 state in pcg (parallel stochastic updates only), the pass over JT that computes a step's h
-    # draws that step's uniforms into work[1] instead (_fep_kernels.pcg_uniforms, the same doubles).
+    # draws that step's uniforms into work[1] instead (_fep_kernels._pcg_next, the same doubles).
     # A parallel stochastic step draws the whole layer, and predicts it, with the vectorised functions of
     # _fep_kernels (equal to _draw and _lang to a few ulp); the other updates call _draw and _lang node by node.
     n = JT.shape[0]
@@ -737,10 +737,10 @@ def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stoc
     Notes
     -----
     A parallel stochastic step draws all N nodes, and computes the learning rule's N predictions, with the
-    branch-free vectorised functions of ``attractors._fep_kernels``; they agree with
-    :func:`cb_sample`'s node-by-node draw and with :func:`langevin` to a few ulp, so :func:`run_reference`
-    (node by node) follows the same trajectory to round-off.  Sequential and deterministic updates compute
-    node by node.
+    branch-free vectorised functions of ``attractors._fep_kernels`` (a few ulp from :func:`cb_sample` and
+    :func:`langevin`, so :func:`run_reference` follows the same trajectory to round-off); from NumPy's PCG64
+    (``default_rng``) it draws the uniforms itself, the same doubles as ``Generator.random``, and advances
+    the Generator alike.  Sequential and deterministic updates compute node by node.
     """
     fast = fast_args(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0, MAX_STATES)
     if fast is None:
@@ -757,7 +757,7 @@ def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stoc
     work = np.empty((3, n))
     sequential, manuscript = update == "sequential", rule == "manuscript"
     # PCG64: uniforms drawn in the kernel, one call; else NumPy draws them in blocks of about 1 MiB
-    pcg = pcg_state(gen) if stochastic and not sequential else None
+    pcg, pcg_dict = (pcg_state(gen) if stochastic and not sequential else None) or (None, None)
     chunk = n_steps if pcg is not None or not stochastic else max(1, _BLOCK_DRAWS // n)
     u = _NO_DRAWS if pcg is not None or not stochastic else np.empty(min(chunk, n_steps) * n)
     for t0 in range(0, n_steps, max(chunk, 1)):
@@ -767,7 +767,7 @@ def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stoc
         _run_kernel(JT, bias2, stride, s0, t0, k, beta, lr, stochastic, sequential, manuscript, u, states, work,
                     _NO_PCG if pcg is None else pcg)
     if pcg is not None:
-        pcg_store(gen, pcg)
+        pcg_store(gen, pcg, pcg_dict)
     if lr == 0.0:
         return states, J.copy()
     return states, np.ascontiguousarray(JT.T)
