@@ -1054,9 +1054,9 @@ def benchmarks(quick: bool = True):
 def floor_benchmarks(quick: bool = True):
     """A step of :func:`run` against a baseline step, and the fixed cost of a call.
 
-    The baseline (:func:`_floor_kernel`, not a lower bound: :func:`run` draws in NumPy blocks with a vectorised
-    ``exp`` and can beat it) is one BLAS gemv, N draws of numba's ``Generator.random()``, N libm ``exp`` and,
-    with learning, a rank-1 update in one compiled loop; fraction = baseline time / run time per step.
+    The baseline (:func:`_floor_kernel`, not a lower bound: :func:`run` draws PCG64 uniforms within its pass over
+    J, uses a vectorised ``exp`` and can beat it) is one BLAS gemv, N draws of numba's ``Generator.random()``, N
+    libm ``exp`` and, with learning, a rank-1 update in one compiled loop; fraction = baseline / run per step.
     Both timed in interleaved rounds (:func:`attractors.bench.best_times`), one BLAS thread, parallel stochastic
     updates at beta = 0.17; fixed cost = one-step call minus one step, with one reused ``Generator``.
 
