@@ -240,10 +240,11 @@ _MASK64 = 2**64 - 1
 
 
 def pcg_state(gen):
-    """``([state_hi, state_lo, inc_hi, inc_lo] as uint64, state dict)`` of a Generator whose bit generator is
-    exactly NumPy's PCG64 (the default of ``numpy.random.default_rng``), for :func:`_pcg_next`; else None."""
+    """``([state_hi, state_lo, inc_hi, inc_lo] as uint64, state dict)`` of a ``numpy.random.Generator`` (not a
+    subclass, whose ``random`` could differ) over exactly NumPy's PCG64 (the default of ``default_rng``), for
+    :func:`_pcg_next`; else None."""
     bitgen = gen.bit_generator
-    if type(bitgen) is not np.random.PCG64:
+    if type(gen) is not np.random.Generator or type(bitgen) is not np.random.PCG64:
         return None
     st = bitgen.state
     x, inc = st["state"]["state"], st["state"]["inc"]
