@@ -41,7 +41,7 @@ floor kernel and the vectorised NumPy step of the FEP benchmarks.
 Uniforms.  NumPy's default bit generator, PCG64, is a 128-bit linear congruential generator
 :math:`x \leftarrow a x + c \pmod{2^{128}}` whose output is the XSL-RR permutation of the new state (the
 64-bit halves xor-ed, rotated right by the top six bits); ``Generator.random`` keeps its top 53 bits,
-:math:`u = \lfloor o/2^{11}\rfloor\,2^{-53}`.  :func:`_pcg_next` does the same integer steps (the high half of
+:math:`u = \lfloor o/2^{11}\rfloor\,2^{-53}`.  :func:`_pcg_next` does the same integer steps (both halves of
 the 128-bit product by one ``mul`` instruction), so it returns the same doubles; a pass over :math:`J^\top`
 that computes a step's fields draws that step's uniforms, one per row, an integer chain that runs beside the
 floating-point work instead of after it.  ``fep.run`` reads the Generator's state before and writes it back
@@ -201,14 +201,16 @@ _U0 = np.uint64(0)
 
 
 @intrinsic
-def _umulhi(typingctx, a, b):
-    """High 64 bits of the 128-bit product of two uint64 (one ``mul`` instruction)."""
+def _umul128(typingctx, a, b):
+    """The 128-bit product of two uint64 as (low, high) 64-bit halves (one ``mul`` instruction)."""
     def codegen(context, builder, signature, args):
-        i128 = ir.IntType(128)
+        i64, i128 = ir.IntType(64), ir.IntType(128)
         prod = builder.mul(builder.zext(args[0], i128), builder.zext(args[1], i128))
-        return builder.trunc(builder.lshr(prod, ir.Constant(i128, 64)), ir.IntType(64))
+        low = builder.trunc(prod, i64)
+        high = builder.trunc(builder.lshr(prod, ir.Constant(i128, 64)), i64)
+        return context.make_tuple(builder, signature.return_type, [low, high])
 
-    return types.uint64(types.uint64, types.uint64), codegen
+    return types.UniTuple(types.uint64, 2)(types.uint64, types.uint64), codegen
 
 
 @njit(cache=True, inline="always")
@@ -216,9 +218,10 @@ def _pcg_next(hi, lo, ihi, ilo):
     """One step of NumPy's PCG64 from the 128-bit state (hi, lo) with increment (ihi, ilo): the new state and
     the double ``Generator.random`` makes of it (``random_raw``: state <- state * multiplier + increment,
     output XSL-RR of the new state; ``next_double``: (output >> 11) * 2**-53)."""
-    nlo = lo * _PCG_MUL_LO + ilo
+    plo, phi = _umul128(lo, _PCG_MUL_LO)
+    nlo = plo + ilo
     carry = np.uint64(1) if nlo < ilo else np.uint64(0)
-    hi = _umulhi(lo, _PCG_MUL_LO) + lo * _PCG_MUL_HI + hi * _PCG_MUL_LO + ihi + carry
+    hi = phi + lo * _PCG_MUL_HI + hi * _PCG_MUL_LO + ihi + carry
     x = hi ^ nlo
     r = hi >> np.uint64(58)
     x = (x >> r) | (x << ((np.uint64(64) - r) & np.uint64(63)))
