@@ -45,7 +45,8 @@ Uniforms.  NumPy's default bit generator, PCG64, is a 128-bit linear congruentia
 the 128-bit product by one ``mul`` instruction), so it returns the same doubles; a pass over :math:`J^\top`
 that computes a step's fields draws that step's uniforms, one per row, an integer chain that runs beside the
 floating-point work instead of after it.  ``fep.run`` reads the Generator's state before and writes it back
-after (:func:`pcg_state`, :func:`pcg_store`); any other bit generator fills blocks of uniforms through NumPy.
+after (:func:`pcg_state`, :func:`pcg_store`); any other bit generator, or a call of fewer than
+:data:`PCG_MIN_DRAWS` uniforms, fills blocks of uniforms through NumPy.
 """
 
 from __future__ import annotations
@@ -242,12 +243,17 @@ def pcg_uniforms(pcg, u, k0, count):
 _MASK64 = 2**64 - 1
 
 
-def pcg_state(gen):
+#: Fewest uniforms a call draws in the kernel: for fewer, NumPy's block draw costs less than reading and
+#: writing the Generator's state (about 3 us a call), and gives the same doubles.
+PCG_MIN_DRAWS = 4096
+
+
+def pcg_state(gen, draws):
     """``([state_hi, state_lo, inc_hi, inc_lo] as uint64, state dict)`` of a ``numpy.random.Generator`` (not a
     subclass, whose ``random`` could differ) over exactly NumPy's PCG64 (the default of ``default_rng``), for
-    :func:`_pcg_next`; else None."""
+    :func:`_pcg_next`, if at least :data:`PCG_MIN_DRAWS` ``draws`` are to come from it; else None."""
     bitgen = gen.bit_generator
-    if type(gen) is not np.random.Generator or type(bitgen) is not np.random.PCG64:
+    if type(gen) is not np.random.Generator or type(bitgen) is not np.random.PCG64 or draws < PCG_MIN_DRAWS:
         return None
     st = bitgen.state
     x, inc = st["state"]["state"], st["state"]["inc"]

@@ -756,8 +756,8 @@ def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stoc
     states = np.empty((n_steps, n))
     work = np.empty((3, n))
     sequential, manuscript = update == "sequential", rule == "manuscript"
-    # PCG64: uniforms drawn in the kernel, one call; else NumPy draws them in blocks of about 1 MiB
-    pcg, pcg_dict = (pcg_state(gen) if stochastic and not sequential else None) or (None, None)
+    # PCG64 and a long run: uniforms drawn in the kernel, one call; else NumPy draws them in blocks of ~1 MiB
+    pcg, pcg_dict = (pcg_state(gen, n_steps * n) if stochastic and not sequential else None) or (None, None)
     chunk = n_steps if pcg is not None or not stochastic else max(1, _BLOCK_DRAWS // n)
     u = _NO_DRAWS if pcg is not None or not stochastic else np.empty(min(chunk, n_steps) * n)
     for t0 in range(0, n_steps, max(chunk, 1)):

@@ -165,24 +165,26 @@ def test_pcg_uniforms_are_the_doubles_of_generator_random_and_advance_it_alike()
     """The kernel's PCG64 step (128-bit LCG, XSL-RR output, top 53 bits) against NumPy's own stream."""
     for seed in (0, 1, 2**63 + 5, 12345678901234567890):
         gen, twin = np.random.default_rng(seed), np.random.default_rng(seed)
-        pcg, st = K.pcg_state(gen)
+        pcg, st = K.pcg_state(gen, K.PCG_MIN_DRAWS)
+        assert K.pcg_state(np.random.default_rng(seed), K.PCG_MIN_DRAWS - 1) is None
         u = np.empty(1000)
         K.pcg_uniforms(pcg, u, 0, 600)
         K.pcg_uniforms(pcg, u, 600, 400)
         assert np.array_equal(u, twin.random(1000))
         K.pcg_store(gen, pcg, st)
         assert gen.bit_generator.state == twin.bit_generator.state
-    assert K.pcg_state(np.random.Generator(np.random.Philox(1))) is None
-    assert K.pcg_state(np.random.Generator(np.random.PCG64DXSM(1))) is None
+    assert K.pcg_state(np.random.Generator(np.random.Philox(1)), 10**6) is None
+    assert K.pcg_state(np.random.Generator(np.random.PCG64DXSM(1)), 10**6) is None
 
 
 def test_run_draws_from_pcg64_in_the_kernel_with_the_bits_of_the_numpy_path(monkeypatch):
     """fep.run with a PCG64 Generator (uniforms drawn in the kernel) gives the same bits, and leaves the
     Generator in the same state, as with the uniforms drawn by NumPy in blocks."""
     results = {}
+    monkeypatch.setattr(K, "PCG_MIN_DRAWS", 0)  # short runs too
     for numpy_path in (False, True):
         if numpy_path:
-            monkeypatch.setattr(fep, "pcg_state", lambda gen: None)
+            monkeypatch.setattr(fep, "pcg_state", lambda gen, draws: None)
         out = []
         for n in (1, 3, 4, 9, 64):
             J, b = _net(n, n)
