@@ -34,9 +34,19 @@ function :math:`L = \coth - 1/x` of ``fep._lang`` for a whole layer, with the sa
 
 Also here, below ``fep`` (which validates every argument): the two passes over the transposed couplings
 that a step of ``fep.run`` makes (the fields :math:`h = J\sigma`, and the learning rule's rank-1 update fused
-with the next step's fields; both keep the order of every sum, so they are exact rewritings), the checks of
-the common call of ``fep.run`` (:func:`fast_args`, with a NaN/inf scan), and the floor kernel and the
-vectorised NumPy step of the FEP benchmarks.
+with the next step's fields in one loop over the nodes; both keep the order of every sum, so they are exact
+rewritings), the checks of the common call of ``fep.run`` (:func:`fast_args`, with a NaN/inf scan), and the
+floor kernel and the vectorised NumPy step of the FEP benchmarks.
+
+Uniforms.  NumPy's default bit generator, PCG64, is a 128-bit linear congruential generator
+:math:`x \leftarrow a x + c \pmod{2^{128}}` whose output is the XSL-RR permutation of the new state (the
+64-bit halves xor-ed, rotated right by the top six bits); ``Generator.random`` keeps its top 53 bits,
+:math:`u = \lfloor o/2^{11}\rfloor\,2^{-53}`.  :func:`_pcg_next` does the same integer steps (both halves of
+the 128-bit product by one ``mul`` instruction), so it returns the same doubles; a pass over :math:`J^\top`
+that computes a step's fields draws that step's uniforms, one per row, an integer chain that runs beside the
+floating-point work instead of after it.  ``fep.run`` reads the Generator's state before and writes it back
+after (:func:`pcg_state`, :func:`pcg_store`); any other bit generator, or a call of fewer than
+:data:`PCG_MIN_DRAWS` uniforms, fills blocks of uniforms through NumPy.
 """
 
 from __future__ import annotations
@@ -44,7 +54,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from attractors._modern_kernels import _bits_to_float, _float_to_bits
 from attractors.numerics import _COTH_SERIES, langevin
@@ -108,46 +120,64 @@ def _log_normal(v):
     return ej * _LN2_HI + ((f - (hfsq - s * (hfsq + R))) + ej * _LN2_LO)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
+def _draw_one(b, uu):
+    """A draw of CB(b) at the uniform uu, without branches (inlined, so that a loop over nodes vectorises)."""
+    a = abs(b)
+    w = 1.0 - uu if b > 0.0 else uu
+    x2 = -2.0 * a
+    x2 = x2 if x2 > _EXP_ARG_FLOOR else _EXP_ARG_FLOOR
+    em1, e = _expm1_and_exp(x2)
+    small = a < 1.0
+    t = w * em1                                  # = -w (1 - e^{-2a})
+    v = 1.0 + t if small else (1.0 - w) + w * e
+    corr = (t - (v - 1.0)) / v if small else 0.0
+    x = 1.0 + (_log_normal(v) + corr) / a
+    x = x if x > -1.0 else -1.0
+    x = x if x < 1.0 else 1.0
+    x = x if b > 0.0 else -x
+    return x if a >= 1e-150 else 2.0 * uu - 1.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def lang_one(b):
+    """L(b) without branches: for |b| < 0.3 the series of ``fep._lang`` (the same operations, so the same
+    bits), else 1 + 2e/(1 - e) - 1/|b| with e = e^{-2|b|} from the polynomial above (a few ulp; |b| = inf
+    gives 1)."""
+    a = abs(b)
+    z2 = a * a
+    acc = 0.0
+    for k in range(_COTH_SERIES.size - 1, -1, -1):
+        acc = acc * z2 + _COTH_SERIES[k]
+    x2 = -2.0 * a
+    x2 = x2 if x2 > _EXP_ARG_FLOOR else _EXP_ARG_FLOOR
+    em1, e = _expm1_and_exp(x2)
+    v = a * acc if a < 0.3 else 1.0 + 2.0 * e / (-em1) - 1.0 / a
+    return v if b >= 0.0 else -v
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def draw_fields(field, u, ku, out):
     """out[i] <- a draw of CB(field[i]) at the uniform u[ku + i], for i < field.size (no branches)."""
+    us = u[ku:]  # indices from 0, known non-negative: contiguous loads, not a gather
     for i in range(field.size):
-        b = field[i]
-        uu = u[ku + i]
-        a = abs(b)
-        w = 1.0 - uu if b > 0.0 else uu
-        x2 = -2.0 * a
-        x2 = x2 if x2 > _EXP_ARG_FLOOR else _EXP_ARG_FLOOR
-        em1, e = _expm1_and_exp(x2)
-        small = a < 1.0
-        t = w * em1                                  # = -w (1 - e^{-2a})
-        v = 1.0 + t if small else (1.0 - w) + w * e
-        corr = (t - (v - 1.0)) / v if small else 0.0
-        x = 1.0 + (_log_normal(v) + corr) / a
-        x = x if x > -1.0 else -1.0
-        x = x if x < 1.0 else 1.0
-        x = x if b > 0.0 else -x
-        out[i] = x if a >= 1e-150 else 2.0 * uu - 1.0
+        out[i] = _draw_one(field[i], us[i])
     return out
 
 
 @njit(cache=True, error_model="numpy")
 def lang_fields(x, out):
-    """out[i] <- L(x[i]) (Langevin function) for i < x.size, branch-free: for |x| < 0.3 the series of
-    ``fep._lang`` (the same operations, so the same bits), else 1 + 2e/(1 - e) - 1/|x| with
-    e = e^{-2|x|} from the polynomial above (a few ulp; |x| = inf gives 1)."""
+    """out[i] <- L(x[i]) (Langevin function) for i < x.size, branch-free (:func:`lang_one`)."""
     for i in range(x.size):
-        b = x[i]
-        a = abs(b)
-        z2 = a * a
-        acc = 0.0
-        for k in range(_COTH_SERIES.size - 1, -1, -1):
-            acc = acc * z2 + _COTH_SERIES[k]
-        x2 = -2.0 * a
-        x2 = x2 if x2 > _EXP_ARG_FLOOR else _EXP_ARG_FLOOR
-        em1, e = _expm1_and_exp(x2)
-        v = a * acc if a < 0.3 else 1.0 + 2.0 * e / (-em1) - 1.0 / a
-        out[i] = v if b >= 0.0 else -v
+        out[i] = lang_one(x[i])
+    return out
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def learning_signal(x, s, lr, out):
+    """out[i] <- lr (s[i] - L(x[i])) for i < x.size, branch-free; out may be x."""
+    for i in range(x.size):
+        out[i] = lr * (s[i] - lang_one(x[i]))
     return out
 
 
@@ -163,11 +193,89 @@ def count_nonfinite(J, bias):
 
 # ----------------------------------------------------------------------------- the step of fep.run
 
+# ----------------------------------------------------------------------------- PCG64 uniforms in the step
+
+#: NumPy's PCG64 multiplier (128 bits) in two halves.
+_PCG_MUL_HI = np.uint64(2549297995355413924)
+_PCG_MUL_LO = np.uint64(4865540595714422341)
+_U0 = np.uint64(0)
+
+
+@intrinsic
+def _umul128(typingctx, a, b):
+    """The 128-bit product of two uint64 as (low, high) 64-bit halves (one ``mul`` instruction)."""
+    def codegen(context, builder, signature, args):
+        i64, i128 = ir.IntType(64), ir.IntType(128)
+        prod = builder.mul(builder.zext(args[0], i128), builder.zext(args[1], i128))
+        low = builder.trunc(prod, i64)
+        high = builder.trunc(builder.lshr(prod, ir.Constant(i128, 64)), i64)
+        return context.make_tuple(builder, signature.return_type, [low, high])
+
+    return types.UniTuple(types.uint64, 2)(types.uint64, types.uint64), codegen
+
+
+@njit(cache=True, inline="always")
+def _pcg_next(hi, lo, ihi, ilo):
+    """One step of NumPy's PCG64 from the 128-bit state (hi, lo) with increment (ihi, ilo): the new state and
+    the double ``Generator.random`` makes of it (``random_raw``: state <- state * multiplier + increment,
+    output XSL-RR of the new state; ``next_double``: (output >> 11) * 2**-53)."""
+    plo, phi = _umul128(lo, _PCG_MUL_LO)
+    nlo = plo + ilo
+    carry = np.uint64(1) if nlo < ilo else np.uint64(0)
+    hi = phi + lo * _PCG_MUL_HI + hi * _PCG_MUL_LO + ihi + carry
+    x = hi ^ nlo
+    r = hi >> np.uint64(58)
+    x = (x >> r) | (x << ((np.uint64(64) - r) & np.uint64(63)))
+    return hi, nlo, np.float64(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
 @njit(cache=True)
-def _fields_into(JT, s, h):
+def pcg_uniforms(pcg, u, k0, count):
+    """u[k0 .. k0 + count - 1] <- the next ``count`` doubles of the PCG64 stream whose 128-bit state and
+    increment are ``pcg = [state_hi, state_lo, inc_hi, inc_lo]`` (uint64; advanced in place): the same
+    doubles as ``Generator.random`` (:func:`_pcg_next`)."""
+    hi, lo, ihi, ilo = pcg[0], pcg[1], pcg[2], pcg[3]
+    for k in range(k0, k0 + count):
+        hi, lo, u[k] = _pcg_next(hi, lo, ihi, ilo)
+    pcg[0], pcg[1] = hi, lo
+
+
+_MASK64 = 2**64 - 1
+
+
+#: Fewest uniforms a call draws in the kernel: for fewer, NumPy's block draw costs less than reading and
+#: writing the Generator's state (about 3 us a call), and gives the same doubles.
+PCG_MIN_DRAWS = 4096
+
+
+def pcg_state(gen, draws):
+    """``([state_hi, state_lo, inc_hi, inc_lo] as uint64, state dict)`` of a ``numpy.random.Generator`` (not a
+    subclass, whose ``random`` could differ) over exactly NumPy's PCG64 (the default of ``default_rng``), for
+    :func:`_pcg_next`, if at least :data:`PCG_MIN_DRAWS` ``draws`` are to come from it; else None."""
+    bitgen = gen.bit_generator
+    if type(gen) is not np.random.Generator or type(bitgen) is not np.random.PCG64 or draws < PCG_MIN_DRAWS:
+        return None
+    st = bitgen.state
+    x, inc = st["state"]["state"], st["state"]["inc"]
+    return np.array([x >> 64, x & _MASK64, inc >> 64, inc & _MASK64], dtype=np.uint64), st
+
+
+def pcg_store(gen, pcg, st):
+    """Put the state advanced in ``pcg`` back into the Generator, through the dict ``st`` that
+    :func:`pcg_state` read (its increment and buffered 32-bit word stay: ``random`` does not use the buffer)."""
+    st["state"]["state"] = (int(pcg[0]) << 64) | int(pcg[1])
+    gen.bit_generator.state = st
+
+
+@njit(cache=True, inline="always")
+def _fields_into(JT, s, h, pcg, u):
     # h <- J s, each h[i] accumulated in the order j = 0..N-1 (rows of JT, vectorised over i); four
     # rows per pass over h, added one after another, so the sums are rounded exactly as one row at a time.
+    # With pcg.size > 0, also u[0..N-1] <- the next N uniforms of that PCG64 stream, one per row of JT
+    # (a chain of integer operations that runs beside the floating-point work of the rows).
     n = JT.shape[0]
+    draw = pcg.size > 0
+    hi, lo, ihi, ilo = (pcg[0], pcg[1], pcg[2], pcg[3]) if draw else (_U0, _U0, _U0, _U0)
     for i in range(n):
         h[i] = 0.0
     j = 0
@@ -176,21 +284,33 @@ def _fields_into(JT, s, h):
         r0, r1, r2, r3 = JT[j], JT[j + 1], JT[j + 2], JT[j + 3]
         for i in range(n):
             h[i] = (((h[i] + r0[i] * s0) + r1[i] * s1) + r2[i] * s2) + r3[i] * s3
+        if draw:
+            for k in range(j, j + 4):
+                hi, lo, u[k] = _pcg_next(hi, lo, ihi, ilo)
         j += 4
     while j < n:
         sj = s[j]
         r0 = JT[j]
         for i in range(n):
             h[i] += r0[i] * sj
+        if draw:
+            hi, lo, u[j] = _pcg_next(hi, lo, ihi, ilo)
         j += 1
+    if draw:
+        pcg[0], pcg[1] = hi, lo
 
 
-@njit(cache=True)
-def _learn_and_fields(JT, s, d, h, fields):
+@njit(cache=True, inline="always")
+def _learn_and_fields(JT, s, d, h, fields, pcg, u):
     # The rank-1 update JT[j, i] += d[i] s[j] (i != j), row by row; with fields=True the next step's input
     # h = J s is accumulated in the same pass over JT (the state does not change in between), in the
-    # order of _fields_into.
+    # order of _fields_into, and (pcg.size > 0) the next step's N uniforms drawn into u, as there.  Four rows
+    # at a time, in one loop over i that updates them and adds them to h while they are in registers; that
+    # loop also updates the four diagonal entries JT[j + k, j + k], so they are put back after it, and
+    # h[j..j+3] recomputed from their values before it.
     n = JT.shape[0]
+    draw = fields and pcg.size > 0
+    hi, lo, ihi, ilo = (pcg[0], pcg[1], pcg[2], pcg[3]) if draw else (_U0, _U0, _U0, _U0)
     if fields:
         for i in range(n):
             h[i] = 0.0
@@ -199,14 +319,26 @@ def _learn_and_fields(JT, s, d, h, fields):
         s0, s1, s2, s3 = s[j], s[j + 1], s[j + 2], s[j + 3]
         r0, r1, r2, r3 = JT[j], JT[j + 1], JT[j + 2], JT[j + 3]
         k0, k1, k2, k3 = r0[j], r1[j + 1], r2[j + 2], r3[j + 3]
+        g0, g1, g2, g3 = h[j], h[j + 1], h[j + 2], h[j + 3]
         for i in range(n):
-            r0[i] += d[i] * s0
-            r1[i] += d[i] * s1
-            r2[i] += d[i] * s2
-            r3[i] += d[i] * s3
+            di = d[i]
+            a0 = r0[i] + di * s0
+            a1 = r1[i] + di * s1
+            a2 = r2[i] + di * s2
+            a3 = r3[i] + di * s3
+            r0[i] = a0
+            r1[i] = a1
+            r2[i] = a2
+            r3[i] = a3
+            h[i] = (((h[i] + a0 * s0) + a1 * s1) + a2 * s2) + a3 * s3
         r0[j], r1[j + 1], r2[j + 2], r3[j + 3] = k0, k1, k2, k3
-        for i in range(n):
-            h[i] = (((h[i] + r0[i] * s0) + r1[i] * s1) + r2[i] * s2) + r3[i] * s3
+        h[j] = (((g0 + k0 * s0) + r1[j] * s1) + r2[j] * s2) + r3[j] * s3
+        h[j + 1] = (((g1 + r0[j + 1] * s0) + k1 * s1) + r2[j + 1] * s2) + r3[j + 1] * s3
+        h[j + 2] = (((g2 + r0[j + 2] * s0) + r1[j + 2] * s1) + k2 * s2) + r3[j + 2] * s3
+        h[j + 3] = (((g3 + r0[j + 3] * s0) + r1[j + 3] * s1) + r2[j + 3] * s2) + k3 * s3
+        if draw:
+            for k in range(j, j + 4):
+                hi, lo, u[k] = _pcg_next(hi, lo, ihi, ilo)
         j += 4
     while j < n:
         sj = s[j]
@@ -218,7 +350,11 @@ def _learn_and_fields(JT, s, d, h, fields):
         if fields:
             for i in range(n):
                 h[i] += r0[i] * sj
+        if draw:
+            hi, lo, u[j] = _pcg_next(hi, lo, ihi, ilo)
         j += 1
+    if draw:
+        pcg[0], pcg[1] = hi, lo
 
 
 # ----------------------------------------------------------------------------- benchmarks of fep

@@ -57,7 +57,7 @@ import numpy as np
 from numba import njit
 
 from attractors._fep_kernels import (_fields_into, _floor_kernel, _learn_and_fields, _numpy_run, draw_fields,
-                                     fast_args, lang_fields)
+                                     fast_args, learning_signal, pcg_state, pcg_store)
 from attractors._validate import as_array, as_generator, as_int, as_positive, check_budget
 from attractors.numerics import LANGEVIN_SERIES_CUTOFF, _COTH_SERIES, langevin, langevin_prime, log_sinhc2
 
@@ -553,25 +553,30 @@ def _draw_vec(b, u):
 # The network: inference and learning in one kernel
 # ---------------------------------------------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, sequential, manuscript, u, states,
-                work):
+                work, pcg):
     # JT is the transpose of J (JT[j, i] = J[i, j]): the inner loops run over i along
     # contiguous rows, with no reduction, so they vectorise without reordering any sum
     # (each h[i] is still accumulated in the order j = 0..N-1).
     # Steps t0 .. t0 + n_steps - 1; u holds their uniforms (n per step, in node order) when stochastic,
     # drawn by NumPy from the caller's generator: the same doubles, in the same order, as one
-    # Generator.random() per node here (the stream's next_double), at a fraction of the cost.
+    # Generator.random() per node here (the stream's next_double), at a fraction of the cost.  With a
+    # PCG64 state in pcg (parallel stochastic updates only), the pass over JT that computes a step's h
+    # draws that step's uniforms into work[1] instead (_fep_kernels._pcg_next, the same doubles).
     # A parallel stochastic step draws the whole layer, and predicts it, with the vectorised functions of
     # _fep_kernels (equal to _draw and _lang to a few ulp); the other updates call _draw and _lang node by node.
     n = JT.shape[0]
     h, new, d = work[0], work[1], work[2]
+    inline = pcg.size > 0
+    if inline:
+        u = new
     ku = 0
     have_h = False
     for t in range(t0, t0 + n_steps):
         row = t * bias_stride
         if not have_h:
-            _fields_into(JT, s, h)
+            _fields_into(JT, s, h, pcg, u)
         have_h = False
         if sequential:
             # Gibbs sweep: node i sees the new states of nodes < i; h is kept current by
@@ -595,24 +600,17 @@ def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, seq
             if stochastic:
                 for i in range(n):
                     d[i] = beta * (bias[row, i] + h[i])
-                draw_fields(d, u, ku, new)
-                ku += n
+                draw_fields(d, u, ku, s)
+                ku += 0 if inline else n
             else:
                 for i in range(n):
                     new[i] = _lang(beta * (bias[row, i] + h[i]))
-            for i in range(n):
-                s[i] = new[i]
+                for i in range(n):
+                    s[i] = new[i]
         if lr != 0.0:
             if stochastic and not sequential:
-                # the whole layer's predictions at once (vectorised; new is free here)
-                if manuscript:
-                    for i in range(n):
-                        d[i] = beta * (bias[row, i] + h[i])
-                    lang_fields(d, new)
-                else:
-                    lang_fields(h, new)
-                for i in range(n):
-                    d[i] = lr * (s[i] - new[i])
+                # the whole layer's predictions at once (vectorised): of the fields still in d, or of h
+                learning_signal(d if manuscript else h, s, lr, d)
             else:
                 for i in range(n):
                     if manuscript:
@@ -621,7 +619,7 @@ def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, seq
                         pred = _lang(h[i])
                     d[i] = lr * (s[i] - pred)
             have_h = t + 1 < t0 + n_steps
-            _learn_and_fields(JT, s, d, h, have_h)
+            _learn_and_fields(JT, s, d, h, have_h, pcg, u)
         for i in range(n):
             states[t, i] = s[i]
     return states
@@ -629,7 +627,7 @@ def _run_kernel(JT, bias, bias_stride, s, t0, n_steps, beta, lr, stochastic, seq
 
 #: Uniforms drawn per block (about 1 MiB): a long run draws them chunk by chunk.
 _BLOCK_DRAWS = 2**17
-_NO_DRAWS = np.empty(0)
+_NO_DRAWS, _NO_PCG = np.empty(0), np.empty(0, dtype=np.uint64)
 
 
 #: Largest ``N * 2 * learning_rate * n_steps`` (a bound on the growth of every input along a run: a step
@@ -739,10 +737,10 @@ def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stoc
     Notes
     -----
     A parallel stochastic step draws all N nodes, and computes the learning rule's N predictions, with the
-    branch-free vectorised functions of ``attractors._fep_kernels``; they agree with
-    :func:`cb_sample`'s node-by-node draw and with :func:`langevin` to a few ulp, so :func:`run_reference`
-    (node by node) follows the same trajectory to round-off.  Sequential and deterministic updates compute
-    node by node.
+    branch-free vectorised functions of ``attractors._fep_kernels`` (a few ulp from :func:`cb_sample` and
+    :func:`langevin`, so :func:`run_reference` follows the same trajectory to round-off); from NumPy's PCG64
+    (``default_rng``) it draws the uniforms itself, the same doubles as ``Generator.random``, and advances
+    the Generator alike.  Sequential and deterministic updates compute node by node.
     """
     fast = fast_args(J, bias, n_steps, beta, learning_rate, stochastic, update, rule, sigma0, MAX_STATES)
     if fast is None:
@@ -758,16 +756,18 @@ def run(J, bias, n_steps, *, beta: float = 1.0, learning_rate: float = 0.0, stoc
     states = np.empty((n_steps, n))
     work = np.empty((3, n))
     sequential, manuscript = update == "sequential", rule == "manuscript"
-    if not stochastic or n_steps * n <= _BLOCK_DRAWS:
-        u = gen.random(n_steps * n) if stochastic else _NO_DRAWS
-        _run_kernel(JT, bias2, stride, s0, 0, n_steps, beta, lr, stochastic, sequential, manuscript, u, states, work)
-    else:
-        chunk = max(1, _BLOCK_DRAWS // n)
-        u = np.empty(chunk * n)
-        for t0 in range(0, n_steps, chunk):
-            k = min(chunk, n_steps - t0)
+    # PCG64 and a long run: uniforms drawn in the kernel, one call; else NumPy draws them in blocks of ~1 MiB
+    pcg, pcg_dict = (pcg_state(gen, n_steps * n) if stochastic and not sequential else None) or (None, None)
+    chunk = n_steps if pcg is not None or not stochastic else max(1, _BLOCK_DRAWS // n)
+    u = _NO_DRAWS if pcg is not None or not stochastic else np.empty(min(chunk, n_steps) * n)
+    for t0 in range(0, n_steps, max(chunk, 1)):
+        k = min(chunk, n_steps - t0)
+        if u.size:
             gen.random(out=u[: k * n])
-            _run_kernel(JT, bias2, stride, s0, t0, k, beta, lr, stochastic, sequential, manuscript, u, states, work)
+        _run_kernel(JT, bias2, stride, s0, t0, k, beta, lr, stochastic, sequential, manuscript, u, states, work,
+                    _NO_PCG if pcg is None else pcg)
+    if pcg is not None:
+        pcg_store(gen, pcg, pcg_dict)
     if lr == 0.0:
         return states, J.copy()
     return states, np.ascontiguousarray(JT.T)
@@ -1054,9 +1054,9 @@ def benchmarks(quick: bool = True):
 def floor_benchmarks(quick: bool = True):
     """A step of :func:`run` against a baseline step, and the fixed cost of a call.
 
-    The baseline (:func:`_floor_kernel`, not a lower bound: :func:`run` draws in NumPy blocks with a vectorised
-    ``exp`` and can beat it) is one BLAS gemv, N draws of numba's ``Generator.random()``, N libm ``exp`` and,
-    with learning, a rank-1 update in one compiled loop; fraction = baseline time / run time per step.
+    The baseline (:func:`_floor_kernel`, not a lower bound: :func:`run` draws PCG64 uniforms within its pass over
+    J, uses a vectorised ``exp`` and can beat it) is one BLAS gemv, N draws of numba's ``Generator.random()``, N
+    libm ``exp`` and, with learning, a rank-1 update in one compiled loop; fraction = baseline / run per step.
     Both timed in interleaved rounds (:func:`attractors.bench.best_times`), one BLAS thread, parallel stochastic
     updates at beta = 0.17; fixed cost = one-step call minus one step, with one reused ``Generator``.
 

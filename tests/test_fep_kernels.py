@@ -159,3 +159,63 @@ def test_parallel_stochastic_run_stays_within_round_off_of_the_scalar_draws():
         s1, J1 = fep.run(J, b, 60, beta=0.5, learning_rate=0.01, rule=rule, rng=4)
         s2, J2 = fep.run_reference(J, b, 60, beta=0.5, learning_rate=0.01, rule=rule, rng=4)
         assert np.max(np.abs(s1 - s2)) < 1e-12 and np.max(np.abs(J1 - J2)) < 1e-12
+
+
+def test_pcg_uniforms_are_the_doubles_of_generator_random_and_advance_it_alike():
+    """The kernel's PCG64 step (128-bit LCG, XSL-RR output, top 53 bits) against NumPy's own stream."""
+    for seed in (0, 1, 2**63 + 5, 12345678901234567890):
+        gen, twin = np.random.default_rng(seed), np.random.default_rng(seed)
+        pcg, st = K.pcg_state(gen, K.PCG_MIN_DRAWS)
+        assert K.pcg_state(np.random.default_rng(seed), K.PCG_MIN_DRAWS - 1) is None
+        u = np.empty(1000)
+        K.pcg_uniforms(pcg, u, 0, 600)
+        K.pcg_uniforms(pcg, u, 600, 400)
+        assert np.array_equal(u, twin.random(1000))
+        K.pcg_store(gen, pcg, st)
+        assert gen.bit_generator.state == twin.bit_generator.state
+    assert K.pcg_state(np.random.Generator(np.random.Philox(1)), 10**6) is None
+    assert K.pcg_state(np.random.Generator(np.random.PCG64DXSM(1)), 10**6) is None
+
+
+def test_run_draws_from_pcg64_in_the_kernel_with_the_bits_of_the_numpy_path(monkeypatch):
+    """fep.run with a PCG64 Generator (uniforms drawn in the kernel) gives the same bits, and leaves the
+    Generator in the same state, as with the uniforms drawn by NumPy in blocks."""
+    results = {}
+    monkeypatch.setattr(K, "PCG_MIN_DRAWS", 0)  # short runs too
+    for numpy_path in (False, True):
+        if numpy_path:
+            monkeypatch.setattr(fep, "pcg_state", lambda gen, draws: None)
+        out = []
+        for n in (1, 3, 4, 9, 64):
+            J, b = _net(n, n)
+            sched = np.random.default_rng(n).normal(0.0, 1.0, (30, n))
+            for lr in (0.0, 1e-2):
+                for rule in ("reference", "manuscript"):
+                    gen = np.random.default_rng(n + 7)
+                    out.append(fep.run(J, b, 30, beta=0.7, learning_rate=lr, rule=rule, rng=gen))
+                    out.append(fep.run(J, sched, 30, beta=0.3, learning_rate=lr, rule=rule, rng=gen))
+                    out.append((gen.random(3),))
+        results[numpy_path] = out
+    for x, y in zip(results[False], results[True]):
+        assert all(a.tobytes() == c.tobytes() for a, c in zip(x, y))
+
+
+def test_fused_rank_one_update_and_fields_equal_the_row_by_row_loop():
+    """_learn_and_fields (four rows per loop over i, diagonal put back, h[j..j+3] recomputed) against the
+    plain loop: the same bits, signed-zero diagonals included."""
+    none = np.empty(0, dtype=np.uint64)
+    for n in (1, 3, 4, 5, 8, 11):
+        g = np.random.default_rng(n)
+        JT = g.normal(0.0, 1.0, (n, n))
+        JT[np.diag_indices(n)] = g.choice([0.0, -0.0, 0.75], n)
+        s, d = g.uniform(-1.0, 1.0, n), g.normal(0.0, 0.1, n)
+        ref, h_ref = JT.copy(), np.zeros(n)
+        for j in range(n):
+            for i in range(n):
+                if i != j:
+                    ref[j, i] = ref[j, i] + d[i] * s[j]
+            for i in range(n):
+                h_ref[i] = h_ref[i] + ref[j, i] * s[j]
+        h = np.full(n, np.nan)
+        K._learn_and_fields(JT, s, d, h, True, none, h)
+        assert JT.tobytes() == ref.tobytes() and h.tobytes() == h_ref.tobytes()
