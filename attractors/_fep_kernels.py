@@ -41,8 +41,8 @@ floor kernel and the vectorised NumPy step of the FEP benchmarks.
 Uniforms.  NumPy's default bit generator, PCG64, is a 128-bit linear congruential generator
 :math:`x \leftarrow a x + c \pmod{2^{128}}` whose output is the XSL-RR permutation of the new state (the
 64-bit halves xor-ed, rotated right by the top six bits); ``Generator.random`` keeps its top 53 bits,
-:math:`u = \lfloor o/2^{11}\rfloor\,2^{-53}`.  :func:`_pcg_next` does the same integer steps (both halves of
-the 128-bit product by one ``mul`` instruction), so it returns the same doubles; a pass over :math:`J^\top`
+:math:`u = \lfloor o/2^{11}\rfloor\,2^{-53}`.  ``_pcg_next`` (:mod:`attractors._pcg`, shared with the Glauber
+kernels) does the same integer steps, so it returns the same doubles; a pass over :math:`J^\top`
 that computes a step's fields draws that step's uniforms, one per row, an integer chain that runs beside the
 floating-point work instead of after it.  ``fep.run`` reads the Generator's state before and writes it back
 after (:func:`pcg_state`, :func:`pcg_store`); any other bit generator, or a call of fewer than
@@ -54,11 +54,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.extending import intrinsic
+from numba import njit
 
 from attractors._modern_kernels import _bits_to_float, _float_to_bits
+from attractors._pcg import PCG_MIN_DRAWS, _pcg_next, pcg_state, pcg_store, pcg_uniforms  # noqa: F401 (used by fep)
 from attractors.numerics import _COTH_SERIES, langevin
 
 __all__: list[str] = []
@@ -193,78 +192,7 @@ def count_nonfinite(J, bias):
 
 # ----------------------------------------------------------------------------- the step of fep.run
 
-# ----------------------------------------------------------------------------- PCG64 uniforms in the step
-
-#: NumPy's PCG64 multiplier (128 bits) in two halves.
-_PCG_MUL_HI = np.uint64(2549297995355413924)
-_PCG_MUL_LO = np.uint64(4865540595714422341)
 _U0 = np.uint64(0)
-
-
-@intrinsic
-def _umul128(typingctx, a, b):
-    """The 128-bit product of two uint64 as (low, high) 64-bit halves (one ``mul`` instruction)."""
-    def codegen(context, builder, signature, args):
-        i64, i128 = ir.IntType(64), ir.IntType(128)
-        prod = builder.mul(builder.zext(args[0], i128), builder.zext(args[1], i128))
-        low = builder.trunc(prod, i64)
-        high = builder.trunc(builder.lshr(prod, ir.Constant(i128, 64)), i64)
-        return context.make_tuple(builder, signature.return_type, [low, high])
-
-    return types.UniTuple(types.uint64, 2)(types.uint64, types.uint64), codegen
-
-
-@njit(cache=True, inline="always")
-def _pcg_next(hi, lo, ihi, ilo):
-    """One step of NumPy's PCG64 from the 128-bit state (hi, lo) with increment (ihi, ilo): the new state and
-    the double ``Generator.random`` makes of it (``random_raw``: state <- state * multiplier + increment,
-    output XSL-RR of the new state; ``next_double``: (output >> 11) * 2**-53)."""
-    plo, phi = _umul128(lo, _PCG_MUL_LO)
-    nlo = plo + ilo
-    carry = np.uint64(1) if nlo < ilo else np.uint64(0)
-    hi = phi + lo * _PCG_MUL_HI + hi * _PCG_MUL_LO + ihi + carry
-    x = hi ^ nlo
-    r = hi >> np.uint64(58)
-    x = (x >> r) | (x << ((np.uint64(64) - r) & np.uint64(63)))
-    return hi, nlo, np.float64(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-
-
-@njit(cache=True)
-def pcg_uniforms(pcg, u, k0, count):
-    """u[k0 .. k0 + count - 1] <- the next ``count`` doubles of the PCG64 stream whose 128-bit state and
-    increment are ``pcg = [state_hi, state_lo, inc_hi, inc_lo]`` (uint64; advanced in place): the same
-    doubles as ``Generator.random`` (:func:`_pcg_next`)."""
-    hi, lo, ihi, ilo = pcg[0], pcg[1], pcg[2], pcg[3]
-    for k in range(k0, k0 + count):
-        hi, lo, u[k] = _pcg_next(hi, lo, ihi, ilo)
-    pcg[0], pcg[1] = hi, lo
-
-
-_MASK64 = 2**64 - 1
-
-
-#: Fewest uniforms a call draws in the kernel: for fewer, NumPy's block draw costs less than reading and
-#: writing the Generator's state (about 3 us a call), and gives the same doubles.
-PCG_MIN_DRAWS = 4096
-
-
-def pcg_state(gen, draws):
-    """``([state_hi, state_lo, inc_hi, inc_lo] as uint64, state dict)`` of a ``numpy.random.Generator`` (not a
-    subclass, whose ``random`` could differ) over exactly NumPy's PCG64 (the default of ``default_rng``), for
-    :func:`_pcg_next`, if at least :data:`PCG_MIN_DRAWS` ``draws`` are to come from it; else None."""
-    bitgen = gen.bit_generator
-    if type(gen) is not np.random.Generator or type(bitgen) is not np.random.PCG64 or draws < PCG_MIN_DRAWS:
-        return None
-    st = bitgen.state
-    x, inc = st["state"]["state"], st["state"]["inc"]
-    return np.array([x >> 64, x & _MASK64, inc >> 64, inc & _MASK64], dtype=np.uint64), st
-
-
-def pcg_store(gen, pcg, st):
-    """Put the state advanced in ``pcg`` back into the Generator, through the dict ``st`` that
-    :func:`pcg_state` read (its increment and buffered 32-bit word stay: ``random`` does not use the buffer)."""
-    st["state"]["state"] = (int(pcg[0]) << 64) | int(pcg[1])
-    gen.bit_generator.state = st
 
 
 @njit(cache=True, inline="always")

@@ -13,16 +13,12 @@ lets the draws be made in blocks by NumPy's vectorised ``Generator.random``
 (the same ``next_double`` stream, several times faster than one call per draw
 inside numba) and handed to the kernel: same seed, same trajectory, and the
 caller's generator ends in the same state.  At finite :math:`\beta`, with
-NumPy's default bit generator PCG64, the kernels make the draws themselves:
-PCG64 is the 128-bit linear congruential recursion
-:math:`x_{t+1} = a x_t + c \bmod 2^{128}` with output
-:math:`\operatorname{rotr}(x_{hi} \oplus x_{lo},\, x_{hi} \gg 58)`, whose top
-53 bits times :math:`2^{-53}` are NumPy's double.  The draws :math:`u_1` of
-an update come from the odd states, :math:`u_2` from the even ones, two
-chains that each step by :math:`x \mapsto a^2 x + (a+1)c` and run side by
-side; the generator is then advanced past the draws.  The numbers are
-NumPy's, in NumPy's order (tested), without a buffer between generator and
-kernel.
+NumPy's default bit generator PCG64, the kernels make the draws themselves
+(:mod:`attractors._pcg`): the draws :math:`u_1` of the updates come from the
+odd states of the 128-bit recursion, the :math:`u_2` from the even ones, two
+chains that each step by two draws and run side by side; the generator is then
+advanced past the draws.  The numbers are NumPy's, in NumPy's order (tested),
+without a buffer between generator and kernel.
 
 Two kernels:
 
@@ -70,6 +66,7 @@ from numba.core import types as _nbtypes
 from numba.core.extending import intrinsic
 
 from attractors._modern_kernels import _float_to_bits
+from attractors._pcg import _pcg_affine, _pcg_double, pcg_after, pcg_lanes, pcg_state, pcg_store
 from attractors._validate import (MAX_WORK, as_array, as_generator, as_int, as_patterns, as_positive,
                                   as_spins, check_budget)
 
@@ -116,33 +113,16 @@ def _p_up(x):
 
 
 @njit(cache=True)
-def _int_fields(K, s, out):
-    # k_i = sum_j K_ij s_j with the signs as int32 (no branch: the loop vectorises); |k_i| < MAX_ROWSUM_COMPACT
+def _int_fields(K, sg, out):
+    # k_i = sum_j K_ij sg_j with the signs sg_j = +-1 as integers (no branch: the loop vectorises); |k_i| <
+    # MAX_ROWSUM_COMPACT.  For int8 K the caller passes sg as int16: the products are exact in int16, twice as
+    # many per vector operation as in int32 (int16 K: sg as int32), and they are summed in int32.
     n = K.shape[0]
-    sg = np.empty(n, np.int32)
-    for j in range(n):
-        sg[j] = 1 if s[j] > 0 else -1
     for i in range(n):
         acc = np.int32(0)
         for j in range(n):
-            acc += np.int32(K[i, j]) * sg[j]
+            acc += np.int32(K[i, j] * sg[j])
         out[i] = acc
-
-
-@njit(cache=True)
-def _int_fields8(K, s, out):
-    # _int_fields for int8 K: each product K_ij s_j formed in int16 (exact, |K_ij| <= 127), twice as many
-    # per vector operation as in int32, and summed in int32 (the same integers)
-    n = K.shape[0]
-    sg = np.empty(n, np.int16)
-    for j in range(n):
-        sg[j] = 1 if s[j] > 0 else -1
-    for i in range(n):
-        acc = np.int32(0)
-        for j in range(n):
-            acc += np.int32(np.int16(K[i, j]) * sg[j])
-        out[i] = acc
-
 
 # ----------------------------------------------------------------------------- reference kernels
 # One numba draw per call: the kernels behind hopfield.run(mode='parallel') and hopfield.trajectory, and the
@@ -388,7 +368,7 @@ def _compact_block(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m):
 def _compact_finite(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m, w):
     """_compact_block at finite beta (two draws per update), the loop cut at sweep ends: no test per update
     for the overlap recording or for beta = inf, which roughly halves the cost of an update that does not flip.
-    The draws come from ``u``, or, when ``w`` is not empty, from the two PCG64 chains of :func:`_pcg_lanes`, whose
+    The draws come from ``u``, or, when ``w`` is not empty, from the two PCG64 chains of :func:`attractors._pcg.pcg_lanes`, whose
     states are written back to ``w`` at the end."""
     n = s.shape[0]
     track = xi.shape[0] > 0
@@ -400,12 +380,7 @@ def _compact_finite(Kt, s, kf, table, kt, n_float, beta, u, n_upd, t0, xi, m, w)
         t = t0 + k
         stop = min(n_upd, k + (n - t % n))          # next sweep end, or the end of the block
         for q in range(k, stop):
-            if pcg:
-                u1, u2 = _pcg_double(ha, la), _pcg_double(hb, lb)
-                ha, la = _pcg_step(ha, la, ahi, alo, chi, clo)
-                hb, lb = _pcg_step(hb, lb, ahi, alo, chi, clo)
-            else:
-                u1, u2 = u[2 * q], u[2 * q + 1]
+            u1, u2, ha, la, hb, lb = _two_draws(pcg, u, q, ha, la, hb, lb, ahi, alo, chi, clo)
             i = int(u1 * n)
             f = kf[i]
             if -kt <= f <= kt:
@@ -449,12 +424,7 @@ def _float_finite(Jt, s, phi, beta, u, n_upd, t0, xi, m, w):
         t = t0 + k
         stop = min(n_upd, k + (n - t % n))
         for q in range(k, stop):
-            if pcg:
-                u1, u2 = _pcg_double(ha, la), _pcg_double(hb, lb)
-                ha, la = _pcg_step(ha, la, ahi, alo, chi, clo)
-                hb, lb = _pcg_step(hb, lb, ahi, alo, chi, clo)
-            else:
-                u1, u2 = u[2 * q], u[2 * q + 1]
+            u1, u2, ha, la, hb, lb = _two_draws(pcg, u, q, ha, la, hb, lb, ahi, alo, chi, clo)
             i = int(u1 * n)
             x = 2.0 * (beta * phi[i])
             a = abs(x)
@@ -503,41 +473,20 @@ def _div_exact(k, n, inv):
     return _fma(_fma(-q0, n, k), inv, q0)
 
 
-@intrinsic
-def _mulhi(typingctx, a, b):
-    """The high 64 bits of the 128-bit product of two uint64 (LLVM's i128 multiply: one MUL instruction)."""
-    sig = _nbtypes.uint64(_nbtypes.uint64, _nbtypes.uint64)
-
-    def codegen(context, builder, signature, args):
-        i128 = ir.IntType(128)
-        p = builder.mul(builder.zext(args[0], i128), builder.zext(args[1], i128))
-        return builder.trunc(builder.lshr(p, ir.Constant(i128, 64)), ir.IntType(64))
-
-    return sig, codegen
-
-
 @njit(cache=True, inline="always")
-def _pcg_step(h, l, ahi, alo, chi, clo):
-    # the 128-bit state (h, l) <- A (h, l) + C mod 2**128
-    lo = l * alo
-    hi = _mulhi(l, alo) + l * ahi + h * alo
-    l2 = lo + clo
-    return hi + chi + np.uint64(l2 < lo), l2
-
-
-@njit(cache=True, inline="always")
-def _pcg_double(h, l):
-    # PCG64's output of state (h, l) (XSL-RR: h ^ l rotated right by the top 6 bits of h) as NumPy's
-    # next_double: its top 53 bits times 2**-53
-    x = h ^ l
-    r = h >> np.uint64(58)
-    x = (x >> r) | (x << ((np.uint64(64) - r) & np.uint64(63)))
-    return np.float64(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+def _two_draws(pcg, u, q, ha, la, hb, lb, ahi, alo, chi, clo):
+    # the draws u_1, u_2 of update q: from the two PCG64 chains (advanced by two draws each), or from u
+    if pcg:
+        u1, u2 = _pcg_double(ha, la), _pcg_double(hb, lb)
+        ha, la = _pcg_affine(ha, la, ahi, alo, chi, clo)
+        hb, lb = _pcg_affine(hb, lb, ahi, alo, chi, clo)
+        return u1, u2, ha, la, hb, lb
+    return u[2 * q], u[2 * q + 1], ha, la, hb, lb
 
 
 @njit(cache=True)
 def _lane_words(w):
-    # (h_a, l_a, h_b, l_b, A_hi, A_lo, C_hi, C_lo) of _pcg_lanes, zeros when w is empty
+    # (h_a, l_a, h_b, l_b, A_hi, A_lo, C_hi, C_lo) of _pcg.pcg_lanes, zeros when w is empty
     if w.shape[0] == 0:
         z = np.uint64(0)
         return z, z, z, z, z, z, z, z
@@ -832,7 +781,7 @@ def _prepare(J, K, s, h, beta, symmetric=None, rowsum=None):
         Kt = K if symmetric else np.ascontiguousarray(K.T)
         rowmax = int(rowsum) if rowsum is not None else int(np.max(np.abs(K.astype(np.int64)).sum(axis=1)))
         kf = np.empty(n, dtype=np.int32 if rowmax < 2**30 else np.int64)
-        (_int_fields8 if K.dtype == np.int8 else _int_fields)(K, s, kf)
+        _int_fields(K, np.where(s > 0, 1, -1).astype(np.int16 if K.dtype == np.int8 else np.int32), kf)
         kt = min(rowmax, (MAX_TABLE - 1) // 2)
         # filled as fields are visited (a run visits few of the 2 kt + 1 values; each entry the same bits)
         table = np.full(2 * kt + 1, np.nan) if not math.isinf(beta) else np.zeros(1)
@@ -843,34 +792,19 @@ def _prepare(J, K, s, h, beta, symmetric=None, rowsum=None):
     return ("float64", Jt, phi, tol)
 
 
-_PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645   # PCG64's 128-bit LCG multiplier
-_MASK128 = (1 << 128) - 1
-_NO_LANES = np.zeros(0, dtype=np.uint64)
-
-
-def _pcg_lanes(state: int, inc: int):
-    """Words of two interleaved chains of PCG64 from ``state``: chain a at s_1, chain b at s_2, each stepping
-    by two draws, s -> A s + C with A = a^2, C = (a + 1) c (a the multiplier, c = ``inc``)."""
-    s1 = (state * _PCG_MULT + inc) & _MASK128
-    s2 = (s1 * _PCG_MULT + inc) & _MASK128
-    A = (_PCG_MULT * _PCG_MULT) & _MASK128
-    C = ((_PCG_MULT + 1) * inc) & _MASK128
-    low = (1 << 64) - 1
-    return np.array([s1 >> 64, s1 & low, s2 >> 64, s2 & low, A >> 64, A & low, C >> 64, C & low], dtype=np.uint64)
-
-
 def _run_blocks(prep, s, beta, total, gen, xi, m):
-    """``total`` updates; returns flips.  At finite beta with NumPy's default bit generator (PCG64) the kernel
-    makes the draws itself, on two interleaved chains of its state (the same numbers in the same order as
+    """``total`` updates; returns flips.  At finite beta with NumPy's default bit generator (PCG64, a plain
+    Generator, at least ``_pcg.PCG_MIN_DRAWS`` draws) the kernel makes the draws itself, on two interleaved
+    chains of its state (:func:`attractors._pcg.pcg_lanes`: the same numbers in the same order as
     ``gen.random()``, tested), and the generator is then advanced past them; otherwise the uniforms are drawn
     by NumPy in blocks of BLOCK_UPDATES updates."""
     n = s.shape[0]
     d = 1 if math.isinf(beta) else 2
-    bitgen = gen.bit_generator
-    if d == 2 and type(bitgen) is np.random.PCG64 and total > 0:
-        with bitgen.lock:
-            st = bitgen.state
-            w = _pcg_lanes(st["state"]["state"], st["state"]["inc"])
+    got = pcg_state(gen, d * total) if d == 2 else None
+    if got is not None:
+        with gen.bit_generator.lock:
+            pcg, st = pcg_state(gen, d * total)  # read again under the lock
+            w = pcg_lanes(pcg)
             done = flips = 0
             while done < total:  # in chunks, so that an interrupt (Ctrl-C) is seen within a fraction of a second
                 k = min(KERNEL_DRAW_UPDATES, total - done)
@@ -880,14 +814,7 @@ def _run_blocks(prep, s, beta, total, gen, xi, m):
                 else:
                     flips += _float_finite(prep[1], s, prep[2], beta, _NO_DRAWS, k, done, xi, m, w)
                 done += k
-            # the state after the draws, set in one assignment (advance() would also clear the buffered 32-bit
-            # half-word, which drawing doubles keeps)
-            after = np.random.PCG64()
-            after.state = st
-            after.advance(2 * total)
-            new = after.state
-            new["has_uint32"], new["uinteger"] = st["has_uint32"], st["uinteger"]
-            bitgen.state = new
+            pcg_store(gen, pcg_after(pcg, d * total), st)  # one assignment, the buffered half-word kept
         return flips
     buf = np.empty(d * max(1, min(total, BLOCK_UPDATES)))
     done = flips = 0
@@ -910,6 +837,7 @@ def _run_blocks(prep, s, beta, total, gen, xi, m):
 
 
 _NO_DRAWS = np.zeros(0)
+_NO_LANES = np.zeros(0, dtype=np.uint64)
 
 
 # ----------------------------------------------------------------------------- public entry

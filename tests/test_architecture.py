@@ -15,9 +15,10 @@ PKG = Path(__file__).resolve().parents[1] / "attractors"
 
 #: Private kernel modules and the only modules of the package each may import.
 KERNELS = {
-    "_glauber": {"_validate", "bench", "_modern_kernels"},
+    "_glauber": {"_validate", "bench", "_modern_kernels", "_pcg"},
     "_modern_kernels": {"numerics", "bench"},
-    "_fep_kernels": {"numerics", "_modern_kernels"},
+    "_fep_kernels": {"numerics", "_modern_kernels", "_pcg"},
+    "_pcg": set(),
 }
 #: Modules everything may use; they import no other module of the package.
 FOUNDATION = {"_validate", "numerics"}

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from attractors import _fep_kernels as K
+from attractors import _pcg
 from attractors import fep
 
 EPS = np.finfo(float).eps
@@ -181,7 +182,7 @@ def test_run_draws_from_pcg64_in_the_kernel_with_the_bits_of_the_numpy_path(monk
     """fep.run with a PCG64 Generator (uniforms drawn in the kernel) gives the same bits, and leaves the
     Generator in the same state, as with the uniforms drawn by NumPy in blocks."""
     results = {}
-    monkeypatch.setattr(K, "PCG_MIN_DRAWS", 0)  # short runs too
+    monkeypatch.setattr(_pcg, "PCG_MIN_DRAWS", 0)  # short runs too
     for numpy_path in (False, True):
         if numpy_path:
             monkeypatch.setattr(fep, "pcg_state", lambda gen, draws: None)

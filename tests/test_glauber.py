@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attractors import _glauber as G
+from attractors import _pcg
 from attractors import hopfield as H
 
 
@@ -327,7 +328,7 @@ def test_fast_scan_and_general_scan_agree(case):
 
 # ---------------------------------------------------------------- draws made in the kernel (PCG64)
 
-_PCG_LANES = G._pcg_lanes
+_PCG_LANES = G.pcg_lanes
 
 
 class _OtherPCG64(np.random.PCG64):
@@ -355,7 +356,8 @@ def test_kernel_draws_are_numpys_stream(n, p, beta, sweeps, h, buffered, monkeyp
     s0 = _spins(n, n + 2)
     a, b = _generators(11 + n, buffered)
     lanes = []
-    monkeypatch.setattr(G, "_pcg_lanes", lambda *args: lanes.append(1) or _PCG_LANES(*args))
+    monkeypatch.setattr(G, "pcg_lanes", lambda *args: lanes.append(1) or _PCG_LANES(*args))
+    monkeypatch.setattr(_pcg, "PCG_MIN_DRAWS", 0)     # short runs too
     monkeypatch.setattr(G, "KERNEL_DRAW_UPDATES", 7 + n)  # several calls per run, cut inside sweeps
     s_a, m_a = H.run(J, s0, h=h, beta=beta, sweeps=sweeps, rng=a, patterns=xi)
     assert lanes == [1]                            # the kernel drew (PCG64) ...
@@ -385,10 +387,11 @@ def test_kernel_draws_match_the_per_draw_reference():
 
 
 def test_chain_words_step_like_pcg64():
-    """_pcg_lanes: chain a starts at the first draw's state, chain b at the second, both step by two draws."""
+    """pcg_lanes: chain a starts at the first draw's state, chain b at the second, both step by two draws;
+    pcg_after jumps ahead like advance()."""
     g = np.random.default_rng(5)
-    st = g.bit_generator.state["state"]
-    w = [int(x) for x in G._pcg_lanes(st["state"], st["inc"])]
+    pcg, _ = _pcg.pcg_state(g, _pcg.PCG_MIN_DRAWS)
+    w = [int(x) for x in _pcg.pcg_lanes(pcg)]
     states = []
     for _ in range(4):
         g.bit_generator.advance(1)
@@ -398,3 +401,10 @@ def test_chain_words_step_like_pcg64():
     mask = (1 << 128) - 1
     assert a_state == states[0] and b_state == states[1]
     assert (A * a_state + C) & mask == states[2] and (A * b_state + C) & mask == states[3]
+    for draws in (0, 1, 2, 3, 1000, 2**40 + 17):
+        g = np.random.default_rng(9)
+        pcg, _ = _pcg.pcg_state(g, _pcg.PCG_MIN_DRAWS)
+        after = _pcg.pcg_after(pcg, draws)
+        g.bit_generator.advance(draws)
+        assert (int(after[0]) << 64) | int(after[1]) == g.bit_generator.state["state"]["state"]
+        assert list(after[2:]) == list(pcg[2:])
