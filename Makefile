@@ -1,7 +1,7 @@
 # attractor-notes: two commands do everything on a fresh machine.
 #   make book   -- create .venv if missing, install, build the HTML book into _build/html
 #   make test   -- create .venv if missing, install, run pytest, nbval on every notebook (twice),
-#                  the book build with warnings as errors and the browser test: in two lanes at once
+#                  the book build with warnings as errors and the browser test: in three lanes at once
 #                  (tools/run_phases.py), each phase reported whole with its time, a failed one named at the end
 # Further targets: make refresh [NB=book/path/to/chapter.ipynb], make refresh-check, make data, make ledger, make bench,
 #                  make lab, make pdf, make browser-deps, make clean.
@@ -51,13 +51,14 @@ venv: $(STAMP)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-# make test runs the phases below (pytest, nbval = nbval-native + nbval-alt, bookcheck, browser) in two lanes at
+# make test runs the phases below (pytest, nbval = nbval-native + nbval-alt, bookcheck, browser) in three lanes at
 # once: the phases of a quoted group one after the other, the groups side by side (tools/run_phases.py).  Each phase's
 # output is printed whole when it ends, with its wall time; a failed phase fails make test and is named at the end.
-# Why these lanes: the two nbval passes keep separate numba caches, so they can start together without compiling the
-# same kernels twice; pytest starts after the alternative pass, when the native pass has filled the package's cache;
-# bookcheck and the browser test (one core each) overlap the two-worker phases; the browser reads what bookcheck built.
-TEST_LANES := "nbval-alt pytest" "nbval-native bookcheck browser"
+# Why these lanes: the two nbval passes keep separate numba caches, so they start together without compiling the same
+# kernels twice; pytest follows the native pass, whose notebooks have filled the package's numba cache by then;
+# bookcheck and the browser test mostly wait (one core at most) and overlap the rest; the browser reads bookcheck's HTML.
+# A variable given to make test (JOBS=1, ...) reaches every phase.
+TEST_LANES := "nbval-alt" "nbval-native pytest" "bookcheck browser"
 
 test: $(STAMP)
 	$(BIN)/python tools/run_phases.py --make "$(MAKE)" $(TEST_LANES)

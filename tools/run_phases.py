@@ -2,7 +2,7 @@
 
 Usage (the Makefile's ``test`` target)::
 
-    python tools/run_phases.py --make make "nbval-alt pytest" "nbval-native bookcheck browser"
+    python tools/run_phases.py --make make "nbval-alt" "nbval-native pytest" "bookcheck browser"
 
 Each argument is a *lane*: its phases (Makefile targets) run one after the other, and the lanes run
 at the same time.  A phase's output (stdout and stderr) is held until the phase ends and then
