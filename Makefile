@@ -55,7 +55,7 @@ book: $(STAMP)
 # once: the phases of a quoted group one after the other, the groups side by side (tools/run_phases.py).  Each phase's
 # output is printed whole when it ends, with its wall time; a failed phase fails make test and is named at the end.
 # Why these lanes: the two nbval passes write separate numba caches (native and generic CPU), so running them together
-# compiles nothing twice; pytest follows the native pass, whose notebooks have filled the package's cache by then;
+# adds no compilation; pytest follows the native pass, whose notebooks have filled the package's cache by then;
 # bookcheck and the browser test use at most about one core and overlap the rest; the browser reads bookcheck's HTML.
 # A variable given to make test (JOBS=1, ...) reaches every phase.
 TEST_LANES := "nbval-alt" "nbval-native pytest" "bookcheck browser"
