@@ -1,7 +1,8 @@
 # attractor-notes: two commands do everything on a fresh machine.
 #   make book   -- create .venv if missing, install, build the HTML book into _build/html
-#   make test   -- create .venv if missing, install, run pytest, nbval on every notebook,
-#                  and the book build with warnings as errors
+#   make test   -- create .venv if missing, install, run pytest, nbval on every notebook (twice),
+#                  the book build with warnings as errors and the browser test: in three lanes at once
+#                  (tools/run_phases.py), each phase reported whole with its time, a failed one named at the end
 # Further targets: make refresh [NB=book/path/to/chapter.ipynb], make refresh-check, make data, make ledger, make bench,
 #                  make lab, make pdf, make browser-deps, make clean.
 
@@ -27,7 +28,10 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # refreshed it fails here.  On other architectures (arm64, ...) the variables are ignored.
 ALT_ENV := OPENBLAS_CORETYPE=Sandybridge NPY_DISABLE_CPU_FEATURES=X86_V3 NUMBA_CPU_NAME=generic \
            NUMBA_CACHE_DIR=$(CURDIR)/.cache/numba-generic
+# A notebook kernel gets 120 s to start (nbval's default is 60) and, if it dies before it answers, is started
+# again, up to three times, before any cell has run (tools/nbval_kernel_retry.py: no cell is ever run twice).
 NBVAL   := $(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with .ci/nbval-sanitize.cfg \
+           -p tools.nbval_kernel_retry --nbval-kernel-startup-timeout 120 \
            -p no:cacheprovider -q -n $(JOBS) --dist loadfile
 
 .PHONY: all venv book test pytest nbval nbval-native nbval-alt bookcheck browser refresh refresh-check data ledger bench \
@@ -47,7 +51,17 @@ venv: $(STAMP)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: pytest nbval bookcheck browser
+# make test runs the phases below (pytest, nbval = nbval-native + nbval-alt, bookcheck, browser) in three lanes at
+# once: the phases of a quoted group one after the other, the groups side by side (tools/run_phases.py).  Each phase's
+# output is printed whole when it ends, with its wall time; a failed phase fails make test and is named at the end.
+# Why these lanes: the two nbval passes write separate numba caches (native and generic CPU), so running them together
+# adds no compilation; pytest follows the native pass, whose notebooks have filled the package's cache by then;
+# bookcheck and the browser test use at most about one core and overlap the rest; the browser reads bookcheck's HTML.
+# A variable given to make test (JOBS=1, ...) reaches every phase.
+TEST_LANES := "nbval-alt" "nbval-native pytest" "bookcheck browser"
+
+test: $(STAMP)
+	$(BIN)/python tools/run_phases.py --make "$(MAKE)" $(TEST_LANES)
 
 # Unit, property, fuzz and hygiene tests (two workers); the browser test runs after the book is built.
 pytest: $(STAMP)

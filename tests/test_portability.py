@@ -63,7 +63,10 @@ def test_second_pass_settings_are_the_documented_ones():
     assert env["NUMBA_CPU_NAME"] == "generic" and "NUMBA_CACHE_DIR" in env
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^nbval:.*nbval-native.*nbval-alt", makefile, re.M), "make nbval must run both passes"
-    assert re.search(r"^test:.*\bnbval\b", makefile, re.M)
+    # make test runs its phases in lanes (tools/run_phases.py): both passes must be among them
+    lanes = re.search(r"^TEST_LANES\s*:=(.*)$", makefile, re.M)
+    assert lanes and re.search(r"^test:.*\n\t.*run_phases\.py.*\$\(TEST_LANES\)", makefile, re.M)
+    assert {"nbval-native", "nbval-alt"} <= set(shlex.split(lanes.group(1).replace('"', " ")))
 
 
 def test_second_pass_runs_on_other_floating_point_code_paths():
