@@ -300,11 +300,48 @@ def test_wordwise_symmetry_test_against_numpy(n):
         assert G._symmetric(A.astype(np.int16)) == bool(np.array_equal(A, A.T))
 
 
-@pytest.mark.parametrize("case", ["int8", "int16", "non-integer", "nan", "inf", "large"])
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize("n", [8, 16, 248, 256, 264, 520, 1000, 12, 1001])
+def test_scan_symmetry_by_groups(n, fused, monkeypatch):
+    """_scan8's symmetry (tested in groups of _SYM_ROWS rows while it writes K) against K == K.T, for one
+    asymmetric pair anywhere (in the first, a middle and the last group, on and off the block diagonal)."""
+    g = np.random.default_rng(n)
+    A = g.integers(-3, 4, size=(n, n)).astype(np.int8)
+    A = np.triu(A) + np.triu(A, 1).T
+    pairs = [None, (0, n - 1), (n - 1, 0), (n - 1, n - 2), (n // 2, n // 3)] + [tuple(g.integers(0, n, 2)) for _ in range(6)]
+    for pair in pairs:
+        K = A.copy()
+        if pair is not None:
+            K[pair] += 1 if K[pair] < 3 else -1
+        J = K / float(n)
+        K8 = np.empty((n, n), np.int8)
+        if n % 8 == 0 and fused:
+            flagged, rmax, sym = G._scan8_symmetric(J, K8, K8.view(np.uint64))
+        else:
+            (flagged, rmax), sym = G._scan8(J, K8), G._symmetric(K8)
+        assert not flagged and np.array_equal(K8, K)
+        assert rmax == int(np.abs(K.astype(np.int64)).sum(axis=1).max())
+        expect = bool(np.array_equal(K, K.T))
+        assert sym == expect
+        monkeypatch.setattr(G, "FUSED_SYMMETRY_MAX", 2**40 if fused else 0)
+        C = G.scan_couplings(J)
+        assert C.symmetric == expect and np.array_equal(C.K, K) and C.rowsum == rmax
+
+
+@pytest.mark.parametrize("case", ["int8", "int16", "non-integer", "nan", "-nan", "nan-payload", "inf", "large",
+                                  "minus-zero"])
 def test_fast_scan_and_general_scan_agree(case):
     n = 24
     J = H.hebbian(_patterns(5, n))
-    if case == "int16":
+    if case == "-nan":
+        J[7, 7] = -np.nan
+    elif case == "nan-payload":  # a quiet NaN with payload bits, and a signalling-pattern one
+        J[3, 9] = np.array(0x7FF8000000000123, np.uint64).view(np.float64)
+        J[9, 3] = np.array(0xFFF0000000000001, np.uint64).view(np.float64)
+    elif case == "minus-zero":  # flagged by the fast scan (its bits differ from 0 / N); exact for the general one
+        J[1, 2] = J[2, 1] = 0.0
+        J[1, 2] = -0.0
+    elif case == "int16":
         J[4, 5] = J[5, 4] = 150.0 / n
     elif case == "non-integer":
         J[2, 3] = np.nextafter(J[2, 3], 1.0)  # one ulp off an integer over N
@@ -315,13 +352,15 @@ def test_fast_scan_and_general_scan_agree(case):
     elif case == "large":
         J[4, 4] = 40000.0 / n
     K8 = np.empty((n, n), np.int8)
-    nbad, rmax8 = G._scan8(J, K8)
+    flagged, rmax8 = G._scan8(J, K8)
     exact, amax, rmax = G._scan(J, np.empty((n, n), np.int8))
-    assert (nbad == 0) == (case == "int8")
-    assert exact == (case in ("int8", "int16"))
-    if case == "int8":
+    assert (not flagged) == (case == "int8")
+    assert exact == (case in ("int8", "int16", "minus-zero"))
+    if case in ("int8", "minus-zero"):
         assert np.array_equal(K8, np.rint(J * n).astype(np.int8)) and rmax8 == rmax
-    if case in ("nan", "inf"):
+        C = G.scan_couplings(J)
+        assert C.K.dtype == np.int8 and np.array_equal(C.K, K8) and C.symmetric and C.rowsum == rmax
+    if case in ("nan", "-nan", "nan-payload", "inf"):
         with pytest.raises(ValueError, match="J must contain only finite"):
             G.scan_couplings(J)
 
