@@ -99,11 +99,6 @@ MAX_ENTRIES = 2**27
 #: 1.5 * 2**52 and its bit pattern: c + _ROUND holds rint(c) in its low mantissa bits for |c| < 2**51.
 _ROUND = 6755399441055744.0
 _ROUND_BITS = np.int64(0x4338000000000000)
-#: Largest N * N (bytes of the int8 K) for which scan_couplings tests the symmetry of K in the pass that
-#: writes it (:func:`_scan8_symmetric`); above it the pass and a separate test were faster on the book's
-#: machine (2 MB of L2 per core; set-up / one read of J, fused against separate: 1.81 / 1.97 at N = 1000,
-#: 2.10 / 2.17 at 2000, 2.04 / 1.93 at 3000, 2.66 / 2.30 at 4000).
-FUSED_SYMMETRY_MAX = 2**22
 
 
 # ----------------------------------------------------------------------------- shared pieces
@@ -498,35 +493,18 @@ def _lane_words(w):
     return w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]
 
 
-@njit(cache=True, inline="always")
-def _scan_row(J, K8, i, nf, inv):
-    """Row i of K8 = rint(clip(N J, -127, 127)); returns (OR over the row of the bits in which J differs
-    from K8 / N, sum_j |K8_ij|).  See :func:`_scan8`."""
-    n = J.shape[1]
-    bad = np.uint64(0)
-    for j in range(n):
-        x = J[i, j]
-        y = max(-127.0, min(127.0, x * nf)) + _ROUND
-        bad |= _float_to_bits(_div_exact(y - _ROUND, nf, inv)) ^ _float_to_bits(x)
-        K8[i, j] = np.int8(np.int64(_float_to_bits(y)) - _ROUND_BITS)
-    r = np.int32(0)
-    for j in range(n):
-        r += abs(np.int32(K8[i, j]))
-    return bad, r
-
-
 @njit(cache=True)
 def _scan8(J, K8):
     """The common case in one vectorised pass over J: K8 = rint(clip(N J, -127, 127)) and the row sums of
     |K8|.  Returns (whether some entry of J is not bit for bit K8 / N, max_i sum_j |K8_ij|).  No entry is
-    flagged exactly when J = K / N with integers |K_ij| <= 127 (a NaN, an inf, a larger or a non-integer
-    multiple of 1/N, and -0.0, are flagged; the general scan then decides).
+    flagged exactly when J = K / N with integers |K_ij| <= 127 and no -0.0 (a NaN, an inf, a larger or a
+    non-integer multiple of 1/N, and -0.0, are flagged; the general scan then decides).
 
-    No division, no float-to-integer conversion and no data-dependent branch (:func:`_scan_row`): the
-    clipped value c is rounded by adding 1.5 * 2**52 (y = c + 1.5 * 2**52 holds rint(c) in its low
-    mantissa bits, with the same round-half-even as ``np.rint``), the integer is read from the bits of
-    y, K8 / N comes from :func:`_div_exact`, and the flags are the OR of the bit differences.  The clip
-    puts N J second in ``min``, so a NaN clips to 127 and y stays finite: K8 / N is then a number, whose
+    No division, no float-to-integer conversion and no data-dependent branch: the clipped value c is
+    rounded by adding 1.5 * 2**52 (y = c + 1.5 * 2**52 holds rint(c) in its low mantissa bits, with the
+    same round-half-even as ``np.rint``), the integer is read from the bits of y, K8 / N comes from
+    :func:`_div_exact`, and the flags are the OR of the bit differences.  A NaN entry leaves y finite
+    (numba's ``min(127.0, nan)`` is 127 and ``max(-127.0, nan)`` is -127), so K8 / N is a number, whose
     bits never equal a NaN's.  The row sums are a second loop over the int8 row, still in cache."""
     n = J.shape[0]
     nf = float(n)
@@ -534,41 +512,16 @@ def _scan8(J, K8):
     bad = np.uint64(0)
     rmax = 0
     for i in range(n):
-        d, r = _scan_row(J, K8, i, nf, inv)
-        bad |= d
+        for j in range(n):
+            x = J[i, j]
+            y = max(-127.0, min(127.0, x * nf)) + _ROUND
+            bad |= _float_to_bits(_div_exact(y - _ROUND, nf, inv)) ^ _float_to_bits(x)
+            K8[i, j] = np.int8(np.int64(_float_to_bits(y)) - _ROUND_BITS)
+        r = np.int32(0)
+        for j in range(n):
+            r += abs(np.int32(K8[i, j]))
         rmax = max(rmax, r)
     return bad != np.uint64(0), rmax
-
-
-#: Rows of K per symmetry group of :func:`_scan8_symmetric` (a multiple of 8).
-_SYM_ROWS = 256
-
-
-@njit(cache=True)
-def _scan8_symmetric(J, K8, W):
-    """:func:`_scan8` and the symmetry of K8 in the same pass, for N a multiple of 8 (W = K8.view(uint64)):
-    returns (flagged, max row sum, K8 == K8.T).  After each group of ``_SYM_ROWS`` rows, the group's
-    8 x 8 blocks on and left of the diagonal are compared with their mirrors (:func:`_block_diff`)
-    while the group is in cache.  Faster than the scan and a separate test while K8 fits in the core's
-    cache (see ``FUSED_SYMMETRY_MAX``)."""
-    n = J.shape[0]
-    nf = float(n)
-    inv = 1.0 / nf
-    bad = np.uint64(0)
-    asym = np.uint64(0)
-    g0 = 0
-    rmax = 0
-    for i in range(n):
-        d, r = _scan_row(J, K8, i, nf, inv)
-        bad |= d
-        rmax = max(rmax, r)
-        if i % _SYM_ROWS == _SYM_ROWS - 1 or i == n - 1:
-            g1 = i // 8 + 1  # strips [g0, g1) are done: their blocks on and left of the diagonal
-            for c in range(g1):
-                for b in range(max(c, g0), g1):
-                    asym |= _block_diff(W, c, b)
-            g0 = g1
-    return bad != np.uint64(0), rmax, asym == np.uint64(0)
 
 
 @njit(cache=True)
@@ -727,7 +680,7 @@ def scan_couplings(J, name: str = "J") -> Couplings:
     """Validate square real couplings and find their compact integer form and symmetry.
 
     The work is one read of ``J`` and one write of the int8 ``K`` (:func:`_scan8`), then the symmetry
-    test on ``K``; both in the same pass when ``K`` is small (:func:`_scan8_symmetric`).  Only
+    test on ``K`` (8 bytes per operation when N is a multiple of 8).  Only
     when ``J`` is not int8 couplings over N do further passes follow: the general scan (int16 ``K`` when every ``|K_ij|``
     is at most 32767, written by a third pass), or the finiteness and symmetry tests on ``J``.
     Raises ValueError naming ``name`` if ``J`` is not a non-empty square matrix of finite numbers.
@@ -739,14 +692,10 @@ def scan_couplings(J, name: str = "J") -> Couplings:
     if n * n > MAX_ENTRIES:
         raise ValueError(f"{name} has {n} x {n} entries, more than {MAX_ENTRIES}")
     K = np.empty((n, n), dtype=np.int8)
-    # K / N == J exactly, so J is symmetric iff K is: the symmetry of the small array
-    fused = n % 8 == 0 and n * n <= FUSED_SYMMETRY_MAX
-    if fused:
-        flagged, rmax, symmetric = _scan8_symmetric(J, K, K.view(np.uint64))
-    else:
-        flagged, rmax = _scan8(J, K)
+    flagged, rmax = _scan8(J, K)
+    # K / N == J exactly, so J is symmetric iff K is: the symmetry test reads the small array
     if not flagged and rmax < MAX_ROWSUM_COMPACT:  # int8 couplings over N, the common case
-        return Couplings(J, K, symmetric if fused else _symmetric(K), int(rmax))
+        return Couplings(J, K, _symmetric(K), int(rmax))
     # not int8 couplings: the general scan (int16, or no integer form, or not finite)
     exact, amax, rmax = _scan(J, K)
     if not exact or rmax >= MAX_ROWSUM_COMPACT:
@@ -770,8 +719,8 @@ def compact_couplings(J):
     Returns
     -------
     K : ndarray of int8 or int16, shape (N, N), or None
-        ``K`` with ``K / N == J`` exactly in float64 (int8 when ``max|K| <= 127``,
-        int16 when ``<= 32767``), or ``None`` when ``J`` has no such form, when
+        ``K`` with ``K / N == J`` exactly in float64 (IEEE equality: a -0.0 of ``J``
+        gives 0; int8 when ``max|K| <= 127``, int16 when ``<= 32767``), or ``None`` when ``J`` has no such form, when
         ``max_i sum_j |K_ij| >= MAX_ROWSUM_COMPACT`` (integer ties would no longer
         match the float kernel's tolerance), or when ``J`` is not finite.
 

@@ -487,6 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"error: unknown option(s) {' '.join(unknown)}; see --help", file=sys.stderr)
         return 2
+    load_start = os.getloadavg()[0]  # the 1-minute load average before the run (the run itself adds about 1)
     want_sim2 = "--sim2-grid" in argv
     if want_sim2:
         argv.remove("--sim2-grid")
@@ -534,8 +535,9 @@ def main(argv: list[str] | None = None) -> int:
             import platform
 
             today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
-            doc = {"date": today, "machine": f"{platform.machine()}, {os.cpu_count()} cores", "limits": lim,
-                   "results": [r.as_dict() for r in results]}
+            doc = {"date": today, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                   "load_average": {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)},
+                   "limits": lim, "results": [r.as_dict() for r in results]}
             if fep_reference is not None:
                 doc["fep_reference"] = {"date": today, "sizes": fep_reference}
             elif old_json.get("fep_reference"):  # measured with a clone earlier: kept, with its own date

@@ -53,7 +53,7 @@ from attractors.numerics import logsumexp, softmax
 # the Glauber kernels (reference and block-draw) live below this module, in attractors._glauber
 from attractors._glauber import TIE_RTOL as _TIE_RTOL
 from attractors._glauber import MAX_FIELD, MAX_UPDATES as _MAX_UPDATES, check_fields, check_run, field_vector
-from attractors._glauber import (Couplings, _fields_tol, _overlap_row, scan_couplings, _par_kernel, _prepare as _kernel_prepare, _run_blocks,
+from attractors._glauber import (Couplings, _fields_tol, _scan8, _symmetric, _overlap_row, scan_couplings, _par_kernel, _prepare as _kernel_prepare, _run_blocks,
                                  _seq_kernel, _trace_kernel)
 
 __all__ = [
@@ -975,8 +975,10 @@ def call_benchmarks(quick: bool = True):
             s_tmp = s0.copy()
             flips = _seq_kernel(J, J, s_tmp, np.zeros(n), beta, sweeps, reset(2), np.zeros((0, n)),
                                 np.zeros((sweeps + 1, 0)))
-            t_raw, t_prep, t_ref, t_setup, t_read = bench.best_times(
-                [raw, prep, reference, lambda: prepare(J), lambda: J.sum()],
+            K8 = np.empty((n, n), np.int8)
+            t_raw, t_prep, t_ref, t_setup, t_read, t_scan, t_sym = bench.best_times(
+                [raw, prep, reference, lambda: prepare(J), lambda: J.sum(), lambda: _scan8(J, K8),
+                 lambda: _symmetric(K8)],
                 repeat=3 if quick else 7, min_time=0.02 if quick else 0.1)
             updates = sweeps * n
             size = f"N={n}, P={p}, {sweeps} sweeps"
@@ -988,7 +990,8 @@ def call_benchmarks(quick: bool = True):
                 limit = f"yardstick: float64 row/flip, read at {bw / 1e9:.1f} GB/s"
                 frac = [flips / t / bound for t in (t_raw, t_prep)]
             note = (f"set-up (prepare) {t_setup * 1e3:.3g} ms = {t_setup / t_read:.2f} x reading J once "
-                    f"({t_read * 1e3:.3g} ms); {flips} accepted flips")
+                    f"({t_read * 1e3:.3g} ms; alone, its scan pass {t_scan / t_read:.2f} x, its symmetry test "
+                    f"{t_sym / t_read:.2f} x); {flips} accepted flips")
             out.append(bench.Result("hopfield", f"run call, {label} (raw J)", size, t_raw, t_ref, note, agree,
                                     limit, frac[0]))
             out.append(bench.Result("hopfield", f"run call, {label} (prepared)", size, t_prep, t_ref, note, agree,

@@ -17,7 +17,7 @@ def _outputs(nb):
         for out in cell.get("outputs", []):
             if "text" in out:
                 yield k, "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
-            for mime in ("text/plain", "text/html"):
+            for mime in ("text/plain", "text/html", "text/markdown"):
                 v = out.get("data", {}).get(mime)
                 if v:
                     yield k, "".join(v) if isinstance(v, list) else v
@@ -47,6 +47,38 @@ def test_stored_table_agrees_with_bench_results():
         assert f"{r['t_kernel'] * 1e3:.2f}" in row, f"{r['name']}: kernel time differs from bench_results.json"
         if r["fraction"] is not None:
             assert f"{r['fraction']:.2f}" in row, f"{r['name']}: fraction differs from bench_results.json"
+
+
+def test_targets_and_reference_tables_agree_with_bench_results():
+    """The targets table and the reference table show the stored run's numbers (a page not refreshed after
+    make bench fails here, whatever its verdicts)."""
+    data = json.loads(RESULTS.read_text())
+    texts = [unescape(t) for _, t in _outputs(json.loads(PAGE.read_text()))]
+    assert any(f"measured in: make bench, {data['date']}" in t for t in texts), "targets table not from this run"
+    targets = [t for t in texts if "<table" in t and ">measured<" in t and ">status<" in t]
+    assert targets, "no targets table on the page"
+    targets = targets[-1]
+
+    def row(name, size=None):
+        return next(r for r in data["results"] if r["name"] == name and (size is None or r["size"].split(",")[0] == size))
+
+    expected = [f">{row(n)['fraction']:.2f}<" for n in ("run call, retrieval (raw J)", "run call, retrieval (prepared)")]
+    expected += [f">{row(n)['fraction']:.2f} (int8 row: {row(n)['fraction'] / 8:.2f})<"
+                 for n in ("run call, flip-heavy (raw J)", "run call, flip-heavy (prepared)")]
+    expected += [f">{1 / row(n)['fraction']:.2f} x<" for n in ("prepare (set-up), retrieval", "prepare (set-up), flip-heavy")]
+    expected += [f">{row(n, 'N=64')['fraction']:.2f}<" for n in ("run step vs baseline (learning)",
+                                                                 "run step vs baseline (no learning)")]
+    ref = data.get("fep_reference")
+    if ref and "64" in ref["sizes"]:
+        v = ref["sizes"]["64"]
+        ratio = v["reference_s_per_step"] / v["fep_run_s_per_step"]
+        expected.append(f">{ratio:,.0f} x<")
+        assert any(f"| 64 | {v['reference_s_per_step'] * 1e3:,.4g} | {v['fep_run_s_per_step'] * 1e6:,.4g} | {ratio:,.0f} |" in t
+                   for t in texts), "the reference table does not show the stored N = 64 times"
+    if data.get("sim2_grid"):
+        expected.append(f">{data['sim2_grid']['wall_s']:.0f} s<")
+    missing = [e for e in expected if e not in targets]
+    assert not missing, f"targets table lacks the stored values {missing}: refresh the page after make bench"
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "book").rglob("*.ipynb")) + sorted((ROOT / "book").rglob("*.md")),
