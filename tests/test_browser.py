@@ -79,11 +79,28 @@ def site():
     server.shutdown()
 
 
+def _redirect(p: Path) -> str | None:
+    """The target of a redirect stub (the root index.html is one: a meta refresh to the first chapter)."""
+    m = re.match(r'\s*<meta http-equiv="Refresh" content="0; url=([^"]+)"', p.read_text(errors="replace")[:300], re.I)
+    return m.group(1) if m else None
+
+
 def _pages() -> list[str]:
+    """Every page of the built book; a redirect stub is not a page (loading it navigates away while it is
+    checked), and its target is checked by test_redirects_lead_to_pages."""
     if not HTML.exists():
         return ["index.html"]
     return sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
-                  if p.name != "search.html" and "_static" not in p.parts and "_sources" not in p.parts)
+                  if p.name != "search.html" and "_static" not in p.parts and "_sources" not in p.parts
+                  and _redirect(p) is None)
+
+
+def test_redirects_lead_to_pages():
+    if not HTML.exists():
+        pytest.skip("the book is not built (make book)")
+    stubs = [p for p in HTML.rglob("*.html") if "_static" not in p.parts and _redirect(p) is not None]
+    for p in stubs:
+        assert (p.parent / _redirect(p)).is_file(), f"{p.relative_to(HTML)} redirects to a missing page"
 
 
 class _Links(HTMLParser):
