@@ -487,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"error: unknown option(s) {' '.join(unknown)}; see --help", file=sys.stderr)
         return 2
-    load_start = os.getloadavg()[0]  # the 1-minute load average before the run (the run itself adds about 1)
+    load_start = os.getloadavg()  # the load averages before the run (1, 5 and 15 minutes)
     want_sim2 = "--sim2-grid" in argv
     if want_sim2:
         argv.remove("--sim2-grid")
@@ -536,7 +536,10 @@ def main(argv: list[str] | None = None) -> int:
 
             today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
             doc = {"date": today, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-                   "load_average": {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)},
+                   "load_average": {"start": round(load_start[0], 2), "end": round(os.getloadavg()[0], 2),
+                                    "end_5min": round(os.getloadavg()[1], 2),
+                                    "note": "1-minute averages before and after (the run itself keeps one core "
+                                            "busy), and the 5-minute average at the end"},
                    "limits": lim, "results": [r.as_dict() for r in results]}
             if fep_reference is not None:
                 doc["fep_reference"] = {"date": today, "sizes": fep_reference}

@@ -50,35 +50,56 @@ def test_stored_table_agrees_with_bench_results():
 
 
 def test_targets_and_reference_tables_agree_with_bench_results():
-    """The targets table and the reference table show the stored run's numbers (a page not refreshed after
-    make bench fails here, whatever its verdicts)."""
+    """The targets table and the reference table show the stored run's numbers, row by row (a page not
+    refreshed after make bench fails here, whatever its verdicts)."""
     data = json.loads(RESULTS.read_text())
     texts = [unescape(t) for _, t in _outputs(json.loads(PAGE.read_text()))]
     assert any(f"measured in: make bench, {data['date']}" in t for t in texts), "targets table not from this run"
-    targets = [t for t in texts if "<table" in t and ">measured<" in t and ">status<" in t]
-    assert targets, "no targets table on the page"
-    targets = targets[-1]
+    tables = [t for t in texts if "<table" in t and ">measured<" in t and ">status<" in t]
+    assert tables, "no targets table on the page"
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.split(r"<tr>", tables[-1]) if "</td>" in r]
+    shown = {c[0]: c[2] for c in cells}  # row label -> measured
 
     def row(name, size=None):
         return next(r for r in data["results"] if r["name"] == name and (size is None or r["size"].split(",")[0] == size))
 
-    expected = [f">{row(n)['fraction']:.2f}<" for n in ("run call, retrieval (raw J)", "run call, retrieval (prepared)")]
-    expected += [f">{row(n)['fraction']:.2f} (int8 row: {row(n)['fraction'] / 8:.2f})<"
-                 for n in ("run call, flip-heavy (raw J)", "run call, flip-heavy (prepared)")]
-    expected += [f">{1 / row(n)['fraction']:.2f} x<" for n in ("prepare (set-up), retrieval", "prepare (set-up), flip-heavy")]
-    expected += [f">{row(n, 'N=64')['fraction']:.2f}<" for n in ("run step vs baseline (learning)",
-                                                                 "run step vs baseline (no learning)")]
+    def measured(label_start):
+        hits = [v for k, v in shown.items() if k.startswith(label_start)]
+        assert len(hits) == 1, f"no single targets row starts with {label_start!r}"
+        return hits[0]
+
+    r = row("run call, retrieval (raw J)")
+    assert measured("hopfield.run, retrieval, 50 sweeps, raw J") == f"{r['fraction']:.2f}"
+    r = row("run call, retrieval (prepared)")
+    assert measured("hopfield.run, retrieval, 50 sweeps, prepared") == f"{r['fraction']:.2f}"
+    for name, label in (("run call, flip-heavy (raw J)", "raw J"), ("run call, flip-heavy (prepared)", "prepared")):
+        r = row(name)
+        got = measured(f"hopfield.run, flip-heavy, 10 sweeps, {r['size'].split(',')[0]}, {label}")
+        assert got == f"{r['fraction']:.2f} (int8 row: {r['fraction'] / 8:.2f})"
+    for name, label in (("prepare (set-up), retrieval", "prepare (set-up), retrieval"),
+                        ("prepare (set-up), flip-heavy", "prepare (set-up), flip-heavy")):
+        assert measured(label) == f"{1 / row(name)['fraction']:.2f} x"
+    fep_l = row("run step vs baseline (learning)", "N=64")
+    fep_n = row("run step vs baseline (no learning)", "N=64")
+    assert measured("fep.run step, learning, N = 64") == f"{fep_l['fraction']:.2f}"
+    assert measured("fep.run step, no learning, N = 64") == f"{fep_n['fraction']:.2f}"
+    fixed = max(float(re.search(r"fixed cost per call ([0-9.e+-]+) us", r["note"]).group(1)) for r in (fep_l, fep_n))
+    assert measured("fep.run fixed cost per call") == f"{fixed:.1f} us"
     ref = data.get("fep_reference")
     if ref and "64" in ref["sizes"]:
         v = ref["sizes"]["64"]
-        ratio = v["reference_s_per_step"] / v["fep_run_s_per_step"]
-        expected.append(f">{ratio:,.0f} x<")
-        assert any(f"| 64 | {v['reference_s_per_step'] * 1e3:,.4g} | {v['fep_run_s_per_step'] * 1e6:,.4g} | {ratio:,.0f} |" in t
-                   for t in texts), "the reference table does not show the stored N = 64 times"
-    if data.get("sim2_grid"):
-        expected.append(f">{data['sim2_grid']['wall_s']:.0f} s<")
-    missing = [e for e in expected if e not in targets]
-    assert not missing, f"targets table lacks the stored values {missing}: refresh the page after make bench"
+        assert measured("fep.run vs reference implementation, N = 64") == \
+            f"{v['reference_s_per_step'] / v['fep_run_s_per_step']:,.0f} x"
+        table = [t for t in texts if "| N | reference (ms per step)" in t]
+        assert table and f"Measured on {ref['date']}" in table[-1], "the reference table is not the stored run's"
+        for n, v in ref["sizes"].items():
+            line = (f"| {n} | {v['reference_s_per_step'] * 1e3:,.4g} | {v['fep_run_s_per_step'] * 1e6:,.4g} | "
+                    f"{v['reference_s_per_step'] / v['fep_run_s_per_step']:,.0f} |")
+            assert line in table[-1], f"the reference table does not show the stored times at N = {n}"
+    sim2 = data.get("sim2_grid")
+    if sim2:
+        assert measured(f"Simulation-2 grid, one seed, wall time ({sim2['date']}, {sim2['n_jobs']} workers)") == \
+            f"{sim2['wall_s']:.0f} s"
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "book").rglob("*.ipynb")) + sorted((ROOT / "book").rglob("*.md")),
