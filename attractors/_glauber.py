@@ -691,8 +691,8 @@ def scan_couplings(J, name: str = "J") -> Couplings:
     """Validate square real couplings and find their compact integer form and symmetry.
 
     The work is one read of ``J`` and one write of the int8 ``K`` (:func:`_scan8`), then the symmetry
-    test on ``K`` (8 bytes per operation when N is a multiple of 8).  Only
-    when ``J`` is not int8 couplings over N do further passes follow: the general scan (int16 ``K`` when every ``|K_ij|``
+    test on ``K`` (8 bytes per operation when N is a multiple of 8).  Only when ``J`` is not int8
+    couplings over N do further passes follow: the general scan (int16 ``K`` when every ``|K_ij|``
     is at most 32767, written by a third pass), or the finiteness and symmetry tests on ``J``.
     Raises ValueError naming ``name`` if ``J`` is not a non-empty square matrix of finite numbers.
     """
@@ -731,7 +731,8 @@ def compact_couplings(J):
     -------
     K : ndarray of int8 or int16, shape (N, N), or None
         ``K`` with ``K / N == J`` exactly in float64 (IEEE equality: a -0.0 of ``J``
-        gives 0; int8 when ``max|K| <= 127``, int16 when ``<= 32767``), or ``None`` when ``J`` has no such form, when
+        gives 0; int8 when ``max|K| <= 127``, int16 when ``<= 32767``), or ``None``
+        when ``J`` has no such form, when
         ``max_i sum_j |K_ij| >= MAX_ROWSUM_COMPACT`` (integer ties would no longer
         match the float kernel's tolerance), or when ``J`` is not finite.
 
